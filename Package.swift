@@ -1,0 +1,62 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// awp-swift: the Agent Workflow Protocol runtime for Linux.
+// Layers import downward only; each C library is imported by exactly one wrapper target.
+// There are no SwiftPM package dependencies: the toolchain plus Debian's C libraries only.
+
+let package = Package(
+    name: "awp",
+    products: [
+        .executable(name: "awp", targets: ["awp"]),
+        .executable(name: "awp-sandbox", targets: ["awp-sandbox"]),
+    ],
+    targets: [
+        // MARK: C and system-library layer (the only place C headers are imported)
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .target(
+            name: "CSandbox",
+            dependencies: ["CSeccomp"],
+            path: "Sandbox/CSandbox",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+        ),
+        .executableTarget(
+            name: "awp-sandbox",
+            dependencies: ["CSandbox"],
+            path: "Sandbox/awp-sandbox",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+        ),
+
+        // MARK: Swift libraries, bottom-up
+        .target(name: "AWPCore"),
+        .target(name: "AWPYAML", dependencies: ["CYAML"]),
+        .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
+        .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
+        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator"]),
+        .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
+
+        // MARK: Tests
+        .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
+        .testTarget(name: "AWPCoreTests", dependencies: ["AWPCore", "AWPTestSupport"]),
+        .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
+        .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(
+            name: "AWPCommandLineTests",
+            dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]
+        ),
+    ]
+)
+
+// House rules for every Swift target (pattern: apple/swift-log, swiftlang/swift-subprocess).
+for target in package.targets
+where [.regular, .executable, .test].contains(target.type) && !(target.path ?? "").hasPrefix("Sandbox/") {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+public enum AWPCommandLine { public static func main(_ arguments: [String]) async -> Int32 { 0 } }

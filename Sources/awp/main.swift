@@ -1,0 +1,4 @@
+import AWPCommandLine
+import Glibc
+
+exit(await AWPCommandLine.main(CommandLine.arguments))
