@@ -221,6 +221,8 @@ final class MappingReader {
         var extras: [ExtraField] = []
         for pair in pairs {
             guard let key = keyText(pair.key), !consumed.contains(key) else { continue }
+            // A boolean-looking key was already reported as an error in init.
+            let isBooleanKey = pair.key.scalar?.style == .plain && pair.key.boolValue != nil
             let location = context.location(of: pair.key)
             extras.append(ExtraField(key: key, value: pair.value.jsonValue, location: location))
             var message = "unknown key '\(key)' in '\(path.isEmpty ? "(top level)" : path)'"
@@ -229,7 +231,7 @@ final class MappingReader {
                 message += "; did you mean '\(suggestion)'?"
             }
             if let note { message += " (\(note))" }
-            context.warning(message, at: pair.key)
+            if !isBooleanKey { context.warning(message, at: pair.key) }
         }
         return extras
     }
