@@ -15,9 +15,10 @@ enum AgentRules {
 
     /// R1: `workflow.name` matches the directory name, after `-`/`_` folding and without an `NN-` prefix.
     static func checkName(_ workflow: LoadedWorkflow, manifest: WorkflowManifest) -> [Diagnostic] {
-        // Resolve the path first, so `awp validate .` compares against the real directory name
-        // (the reference compares against '' there and always fails).
-        let base = URL(fileURLWithPath: workflow.directory).standardizedFileURL.resolvingSymlinksInPath().lastPathComponent
+        // Standardise the path first, so `awp validate .` compares against the real directory name
+        // (the reference compares against '' there and always fails). Symlinks are not followed:
+        // the name the user gave is the one that counts, as in the reference.
+        let base = URL(fileURLWithPath: workflow.directory).standardizedFileURL.lastPathComponent
         let name = manifest.workflow.name
         guard !name.isEmpty, !nameMatches(name, directory: base) else { return [] }
         return [

@@ -53,8 +53,10 @@ enum PhaseRules {
             }
             for key in ["timeout_s", "max_wall_time_s"] {
                 guard let value = phase.value[key], !value.isNull else { continue }
-                if let number = value.doubleValue, number.rounded() == number, (1...3600).contains(number) { continue }
-                let shown = value.doubleValue.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "\(value.stringValue ?? value.typeName)"
+                // pydantic reads "10" as 10, so a quoted number is read the same way here.
+                let number = value.doubleValue ?? value.stringValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                if let number, number.rounded() == number, (1...3600).contains(number) { continue }
+                let shown = number.map { $0.rounded() == $0 && abs($0) < 1e15 ? String(Int($0)) : String($0) } ?? value.serialized()
                 diagnostics.append(
                     .error(
                         rule: "R33",

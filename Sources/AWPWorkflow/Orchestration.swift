@@ -72,7 +72,14 @@ public struct PhaseDefinition: Sendable {
     public var locations: FieldLocations
 
     public var id: String? { value["id"]?.stringValue }
-    public var type: String { value["type"]?.stringValue ?? "llm" }
+    /// The phase type as written; absent or null means `llm`, and a non-string shows as its JSON text.
+    public var type: String {
+        switch value["type"] {
+        case nil, .null?: "llm"
+        case .string(let text)?: text
+        case let other?: other.serialized()
+        }
+    }
 }
 
 extension Orchestration {

@@ -222,10 +222,8 @@ import Testing
             let link = dir.appendingPathComponent("demo")
             try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
             let report = WorkflowValidator.validate(directory: link.path)
-            // The reference compares with Path(path).name, 'demo'; awp-swift resolves the link first.
-            withKnownIssue("AgentRules.checkName resolves symlinks, so R1 compares with the link target's name") {
-                #expect(report.diagnostics.rule("R1").isEmpty, "\(report.diagnostics)")
-            }
+            // The reference compares with Path(path).name, which is "demo" here.
+            #expect(report.diagnostics.rule("R1").isEmpty, "\(report.diagnostics)")
         }
     }
 

@@ -142,9 +142,7 @@ import Testing
             let report = try Self.validate(in: dir, PhaseRuleTests.phase("      timeout_s: \"10\"\n"))
             // 10 is inside [1, 3600]: the value may be read leniently (as pydantic does) or refused as a
             // string, but "timeout_s=10 must be in [1, 3600]" is wrong either way.
-            withKnownIssue("PhaseRules: a quoted timeout_s \"10\" is reported as 'timeout_s=10 must be in [1, 3600]'") {
-                #expect(report.diagnostics.containing("timeout_s=10 must be in [1, 3600]").isEmpty)
-            }
+            #expect(report.diagnostics.containing("timeout_s=10 must be in [1, 3600]").isEmpty)
         }
     }
 
@@ -152,10 +150,8 @@ import Testing
         try await TestSupport.withTemporaryDirectory { dir in
             let report = try Self.validate(in: dir, "    - id: check\n      type: 1\n")
             // The reference checks the raw value against llm | deterministic | hybrid; 1 is none of them.
-            withKnownIssue("PhaseDefinition.type reads a non-string type as the default 'llm', so R33 never fires") {
-                #expect(report.errors.rules == ["R33"])
-                #expect(report.errors.first?.message.contains("has unknown type") == true)
-            }
+            #expect(report.errors.rules == ["R33"])
+            #expect(report.errors.first?.message.contains("has unknown type") == true)
         }
     }
 }
