@@ -14,9 +14,12 @@ public struct Console: Sendable {
     }
 
     /// The process's standard output and standard error.
+    ///
+    /// The throwing `write(contentsOf:)` is used because the non-throwing `write(_:)` traps when the
+    /// reader has gone (`awp validate … | head`); a lost reader is not worth a crash report.
     public static let standard = Console(
-        writeOut: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-        writeError: { text in FileHandle.standardError.write(Data(text.utf8)) }
+        writeOut: { text in try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) },
+        writeError: { text in try? FileHandle.standardError.write(contentsOf: Data(text.utf8)) }
     )
 
     func out(_ line: String = "") { writeOut(line + "\n") }

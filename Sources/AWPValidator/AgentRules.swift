@@ -233,7 +233,7 @@ enum AgentRules {
             ]
         }
         let directory = root.appendingPathComponent(manager, isDirectory: true)
-        if !WorkflowLoaderPaths.isDirectory(directory) {
+        if !WorkflowLoader.isDirectory(directory) {
             return [
                 .error(
                     rule: "R5/R9",
@@ -244,12 +244,5 @@ enum AgentRules {
             ]
         }
         return []
-    }
-}
-
-enum WorkflowLoaderPaths {
-    static func isDirectory(_ url: URL) -> Bool {
-        var flag: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
     }
 }

@@ -3,7 +3,7 @@ internal import AWPWorkflow
 
 /// Output contracts (R17) and the fields agents share with each other (R8).
 enum ContractRules {
-    static func check(agents: [String: AgentDefinition], manifestFile: String, orchestration: Orchestration?) -> [Diagnostic] {
+    static func check(agents: [String: AgentDefinition], orchestration: Orchestration?) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for (name, agent) in agents.sorted(by: { $0.key < $1.key }) {
             let file = "agents/\(name)/\(WorkflowLoader.agentFileName)"

@@ -39,11 +39,7 @@ public enum WorkflowValidator {
             found += GraphRules.check(orchestration, engineIsKnown: engineIsKnown)
             found += PhaseRules.check(orchestration, root: root)
         }
-        found += ContractRules.check(
-            agents: workflow.definitions,
-            manifestFile: WorkflowLoader.manifestFileName,
-            orchestration: manifest.orchestration
-        )
+        found += ContractRules.check(agents: workflow.definitions, orchestration: manifest.orchestration)
         found += AgentRules.checkName(workflow, manifest: manifest)
         found += AgentRules.check(workflow, manifest: manifest)
         found += ToolRules.check(root: root)

@@ -47,16 +47,6 @@ public enum AWPFormat {
         isName(text, maxLength: 64, allowsHyphen: true)
     }
 
-    /// Tool names `namespace.action`: `^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`.
-    public static func isToolFQN(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return false }
-        return parts.allSatisfy { part in
-            guard let first = part.first, isLower(first) else { return false }
-            return part.allSatisfy { isLower($0) || isDigit($0) || $0 == "_" }
-        }
-    }
-
     /// Tool namespaces that custom tools may not claim (rule R15, R25).
     public static let reservedToolNamespaces: Set<String> = [
         "web", "http", "file", "shell", "terminal", "agent", "memory", "arithmetic", "numpy", "matplot", "pandas",

@@ -88,7 +88,7 @@ extension GraphNode {
             share.finish()
         }
         let onFailure = reader.string("on_failure") ?? "continue"
-        var node = GraphNode(
+        let node = GraphNode(
             id: id,
             agent: reader.string("agent"),
             isEnabled: reader.bool("enabled", default: true),
@@ -114,7 +114,6 @@ extension GraphNode {
                 at: reader.value("on_failure")
             )
         }
-        node.locations = reader.locations
         reader.finish(note: "ignored by the engine")
         return node
     }

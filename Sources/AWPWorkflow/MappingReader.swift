@@ -1,5 +1,6 @@
 internal import AWPCore
 internal import AWPYAML
+internal import Foundation
 
 /// Reads one YAML mapping into a model: checks each value's type the way the reference's models
 /// do, records where every key was written, and reports the keys nobody asked for.
@@ -55,15 +56,6 @@ final class MappingReader {
 
     func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// Reports a missing required key.
-    func requireKey(_ key: String) -> Bool {
-        guard contains(key) else {
-            context.error("'\(childPath(key))' is required", at: node)
-            return false
-        }
-        return true
-    }
-
     // MARK: - Scalars
 
     func string(_ key: String, required: Bool = false) -> String? {
@@ -107,7 +99,7 @@ final class MappingReader {
     func readInt(_ value: YAMLNode, path: String) -> Int? {
         if let int = value.intValue { return int }
         if let double = value.doubleValue, double.rounded() == double, abs(double) < 9e15 { return Int(double) }
-        if let text = value.scalar?.text, value.scalar?.style != .plain, let int = Int(text.trimmed) {
+        if let text = value.scalar?.text, value.scalar?.style != .plain, let int = Int(text.trimmingCharacters(in: .whitespaces)) {
             // pydantic's lax mode reads the string "3" as 3; keep the verdict, but say so.
             context.warning("'\(path)' is the string \"\(text)\"; it is read as the integer \(int)", at: value)
             return int
@@ -125,7 +117,7 @@ final class MappingReader {
 
     func readDouble(_ value: YAMLNode, path: String) -> Double? {
         if let double = value.doubleValue { return double }
-        if let text = value.scalar?.text, value.scalar?.style != .plain, let double = Double(text.trimmed) {
+        if let text = value.scalar?.text, value.scalar?.style != .plain, let double = Double(text.trimmingCharacters(in: .whitespaces)) {
             context.warning("'\(path)' is the string \"\(text)\"; it is read as the number \(double)", at: value)
             return double
         }
@@ -138,7 +130,7 @@ final class MappingReader {
         if let bool = value.boolValue { return bool }
         if let int = value.intValue, int == 0 || int == 1 { return int == 1 }
         if let text = value.scalar?.text, value.scalar?.style != .plain,
-            let bool = laxBools[text.trimmed.lowercased()]
+            let bool = laxBools[text.trimmingCharacters(in: .whitespaces).lowercased()]
         {
             return bool
         }
@@ -294,15 +286,6 @@ private func editDistance(_ a: String, _ b: String) -> Int {
         previous = current
     }
     return previous[b.count]
-}
-
-extension String {
-    var trimmed: String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
-        return String(slice)
-    }
 }
 
 extension YAMLNode {

@@ -79,7 +79,7 @@ struct TemplateResolver {
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let path = rest[open.upperBound..<close.lowerBound].trimmingSpaces
+            let path = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             if !rest[..<open.lowerBound].isEmpty { segments.append(.text(String(rest[..<open.lowerBound]))) }
             if path.isEmpty || path.contains(where: { $0 == " " || $0 == "{" }) {
                 segments.append(.text(String(rest[open.lowerBound..<close.upperBound])))
@@ -90,11 +90,5 @@ struct TemplateResolver {
         }
         if !rest.isEmpty { segments.append(.text(String(rest))) }
         return segments
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

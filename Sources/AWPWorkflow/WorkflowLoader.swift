@@ -1,6 +1,6 @@
 public import AWPCore
 internal import AWPYAML
-internal import Foundation
+public import Foundation
 
 /// A workflow directory read into models, with every problem found while reading it.
 public struct LoadedWorkflow: Sendable {
@@ -141,7 +141,8 @@ public enum WorkflowLoader {
         }
     }
 
-    static func isDirectory(_ url: URL) -> Bool {
+    /// True when `url` names an existing directory.
+    public static func isDirectory(_ url: URL) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
     }

