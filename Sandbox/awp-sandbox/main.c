@@ -1,17 +1,30 @@
-// awp-sandbox: the confinement launcher. The policy comes as argv flags so it can be run and
-// tested by hand. This first version only answers --version; confinement lands with the sandbox issue.
+// awp-sandbox: the confinement launcher. The policy comes as argv flags so it can be run and tested by hand;
+// `awp sandbox exec` and AWPSandbox build the same flags. See Sandbox/CSandbox for each step.
 #include "csandbox.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         char version[32];
-        if (csbx_seccomp_version(version, sizeof version) != 0) return 125;
-        printf("awp-sandbox 0.1.0 (libseccomp %s)\n", version);
+        if (csbx_seccomp_version(version, sizeof version) != 0) return CSBX_EXIT_USAGE;
+        printf("awp-sandbox 0.2.0 (libseccomp %s)\n", version);
         return 0;
     }
-    fprintf(stderr, "awp-sandbox: confinement is not implemented yet; only --version is supported\n");
-    return 125;
+    if (argc == 2 && strcmp(argv[1], "--doctor") == 0) return csbx_doctor();
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(csbx_usage(), stdout);
+        return 0;
+    }
+    // A supervisor that closed our stdout must not kill us before the sandbox is cleaned up.
+    signal(SIGPIPE, SIG_IGN);
+    struct csbx_policy policy;
+    char error[512];
+    if (csbx_parse_policy(argc, argv, &policy, error, sizeof error) != 0) {
+        fprintf(stderr, "awp-sandbox: %s\nRun 'awp-sandbox --help' for the options.\n", error);
+        return CSBX_EXIT_USAGE;
+    }
+    return csbx_run(&policy);
 }
