@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "AWPYAML", dependencies: ["CYAML"]),
         .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
-        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator"]),
+        .target(name: "AWPSandbox", dependencies: ["AWPCore", "CSandbox"]),
+        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
         // MARK: Tests
@@ -43,6 +44,11 @@ let package = Package(
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(
+            name: "AWPSandboxTests",
+            dependencies: ["AWPSandbox", "AWPCore", "AWPTestSupport", "awp-sandbox"],
+            resources: [.copy("Probes")]
+        ),
         .testTarget(
             name: "AWPCommandLineTests",
             dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]

@@ -74,6 +74,7 @@ _Noreturn void csbx_child_main(const struct csbx_child *child) {
     const struct csbx_policy *policy = child->policy;
     int sync = child->sync;
     char go = 0;
+    sigprocmask(SIG_SETMASK, &child->signal_mask, NULL);
     // The launcher writes the id maps and joins us to the cgroup first; EOF means it died.
     if (read(sync, &go, 1) != 1 || go != 'G') _exit(CSBX_EXIT_NAMESPACES);
     // Open every bind source now, in the new mount namespace and still with the launcher's credentials (an

@@ -5,6 +5,7 @@
 
 #include "internal.h"
 
+#include <signal.h>
 #include <sys/types.h>
 
 struct csbx_child {
@@ -14,6 +15,7 @@ struct csbx_child {
     char *const *envp;   ///< the complete, prepared environment of the command
     int sync;            ///< the child's end of the SOCK_SEQPACKET sync socket
     uint64_t start_us;
+    sigset_t signal_mask; ///< the launcher's mask before it blocked its termination signals
 };
 
 /// One message on the sync socket: 'E' set-up failed (stage, errno), 'X' the command's wait status,

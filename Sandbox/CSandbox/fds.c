@@ -155,3 +155,18 @@ ssize_t csbx_recv_message(int socket, char *buffer, size_t size, int *fd) {
     }
     return n;
 }
+
+int csbx_receive_fd(int socket) {
+    char buffer[16];
+    int fd = -1;
+    ssize_t n = csbx_recv_message(socket, buffer, sizeof buffer, &fd);
+    if (n <= 0 && fd < 0) {
+        if (n == 0) errno = 0;
+        return -1;
+    }
+    return fd;
+}
+
+int csbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int csbx_accept_cloexec(int listener) { return accept4(listener, NULL, NULL, SOCK_CLOEXEC); }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -101,6 +102,7 @@ struct outcome {
     int violation;
     char syscall[64];
     int timed_out;
+    int terminated;
     char text[256];
 };
 
@@ -121,18 +123,20 @@ static void handle_notification(int listener, struct outcome *outcome) {
     seccomp_notify_free(request, response);
 }
 
-static void supervise(const struct csbx_policy *policy, pid_t pid, int sync, uint64_t start, struct outcome *outcome) {
+static void supervise(const struct csbx_policy *policy, pid_t pid, int sync, int signals, uint64_t start,
+                      struct outcome *outcome) {
     int listener = -1;
     int sync_open = 1;
     uint64_t deadline_ms = policy->timeout_ms;
     while (sync_open) {
-        struct pollfd fds[2] = {{.fd = sync, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
+        struct pollfd fds[3] = {{.fd = sync, .events = POLLIN}, {.fd = signals, .events = POLLIN},
+                                {.fd = listener, .events = POLLIN}};
         int timeout = -1;
         if (deadline_ms) {
             uint64_t elapsed = (csbx_now_us() - start) / 1000;
             timeout = elapsed >= deadline_ms ? 0 : (int)(deadline_ms - elapsed);
         }
-        int ready = poll(fds, listener >= 0 ? 2 : 1, timeout);
+        int ready = poll(fds, listener >= 0 ? 3 : 2, timeout);
         if (ready < 0 && errno == EINTR) continue;
         if (ready == 0 && !outcome->timed_out) {
             outcome->timed_out = 1;
@@ -140,10 +144,18 @@ static void supervise(const struct csbx_policy *policy, pid_t pid, int sync, uin
             deadline_ms = 0; // no further timeouts: wait for the EOF
             continue;
         }
-        if (listener >= 0 && (fds[1].revents & POLLIN)) {
+        if (fds[1].revents & POLLIN) {
+            // SIGTERM, SIGINT or SIGHUP to the launcher: stop the sandbox, then clean up and report as usual.
+            struct signalfd_siginfo info;
+            if (read(signals, &info, sizeof info) == sizeof info) {
+                outcome->terminated = (int)info.ssi_signo;
+                kill(pid, SIGKILL);
+            }
+        }
+        if (listener >= 0 && (fds[2].revents & POLLIN)) {
             handle_notification(listener, outcome);
             kill(pid, SIGKILL);
-        } else if (listener >= 0 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        } else if (listener >= 0 && (fds[2].revents & (POLLHUP | POLLERR | POLLNVAL))) {
             close(listener);
             listener = -1;
         }
@@ -252,12 +264,21 @@ int csbx_run(const struct csbx_policy *policy) {
     struct csbx_cgroup cgroup;
     if (csbx_cgroup_create(policy, &cgroup, error, sizeof error) != 0) return early_failure(policy, CSBX_EXIT_LIMITS, "limits", error);
     char **envp = build_environment(policy);
+    // Termination requests arrive through a signalfd so that cleanup and the report always happen; the child
+    // restores the original mask before it runs anything.
+    sigset_t handled, original;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGHUP);
+    sigprocmask(SIG_BLOCK, &handled, &original);
+    int signals = signalfd(-1, &handled, SFD_CLOEXEC);
     int sv[2];
-    if (envp == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    if (envp == NULL || signals < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         csbx_cgroup_destroy(&cgroup);
         return early_failure(policy, CSBX_EXIT_NAMESPACES, "namespaces", "out of resources");
     }
-    struct csbx_child child = {policy, &filter, policy->command, envp, sv[1], start};
+    struct csbx_child child = {policy, &filter, policy->command, envp, sv[1], start, original};
     unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
                           CLONE_NEWCGROUP | SIGCHLD;
     // Raw clone with no new stack behaves like fork; the launcher is single-threaded, so that is safe.
@@ -281,7 +302,7 @@ int csbx_run(const struct csbx_policy *policy) {
         outcome.error = errno;
         kill(pid, SIGKILL);
     } else {
-        supervise(policy, pid, sv[0], start, &outcome);
+        supervise(policy, pid, sv[0], signals, start, &outcome);
     }
     close(sv[0]);
     int init_status = 0;
@@ -324,6 +345,8 @@ int csbx_run(const struct csbx_policy *policy) {
             // Killed by the filter itself: a foreign ABI (int 0x80, x32) or a kernel without user-notify.
             r.status = "violation";
             r.syscall = "foreign-abi-or-unlisted";
+        } else if (outcome.terminated) {
+            r.status = "signaled";
         } else if (outcome.timed_out || r.cpu_limit) {
             r.status = "timed_out";
         } else if (r.oom) {

@@ -9,11 +9,12 @@ internal import Foundation
 enum BenchCommand {
     static let names = ["sandbox", "rpc", "engine", "validate", "all"]
 
-    static func run(_ arguments: [String], console: Console) throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations"], flags: ["--json"])
+    static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
+        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations", "--rounds"], flags: ["--json"])
         guard let name = parsed.positionals.first, names.contains(name) else {
             throw UsageError(command: "bench", message: "name a benchmark: \(names.joined(separator: ", "))")
         }
+        if name == "sandbox" { return try await SandboxBench.run(parsed, console: console) }
         guard name == "validate" || name == "all" else {
             console.error("awp bench: '\(name)' is not available in this build yet; 'validate' is")
             return ExitStatus.failure

@@ -7,6 +7,7 @@ enum Help {
         ("compliance", "awp compliance <dir> [--level A0|A1|A2|A3|A4] [--json]", "Report the autonomy level a workflow reaches"),
         ("visualize", "awp visualize <dir> [--format mermaid|dot|json|ascii]", "Draw the workflow graph"),
         ("bench", "awp bench validate [<dir>...] [--iterations N] [--json]", "Measure load + validate time per workflow"),
+        ("sandbox", "awp sandbox exec [--capability compute|network|filesystem]... [--allow-host HOST]... [--ro PATH]... [--rw PATH]... [--workspace DIR] [--timeout-s N] [--cpu-s N] [--memory-mb N] [--max-procs N] [--max-output-bytes N] [--env NAME=VALUE]... [--json] -- COMMAND [ARG]... | awp sandbox doctor [--python PATH] [--json]", "Run a command confined by the kernel, or check what this host enforces"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
 

@@ -91,4 +91,13 @@ const char *csbx_usage(void);
 /// `flags` are open(2) flags. Returns the fd, or -1 with errno set (ELOOP for a symlink, EXDEV for an escape).
 int csbx_open_beneath(int dirfd, const char *path, int flags, unsigned int mode);
 
+/// Receives one message on a unix socket and returns the descriptor attached to it (SCM_RIGHTS), or -1
+/// (errno set; 0 when the peer closed or sent no descriptor). Used for the proxy listener handed over by the
+/// launcher.
+int csbx_receive_fd(int socket);
+
+/// pipe2(O_CLOEXEC) and accept4(SOCK_CLOEXEC), which Swift's Glibc module does not export (_GNU_SOURCE).
+int csbx_pipe_cloexec(int fds[2]);
+int csbx_accept_cloexec(int listener);
+
 #endif
