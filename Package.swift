@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(
             name: "AWPSandboxTests",
             dependencies: ["AWPSandbox", "AWPCore", "AWPTestSupport", "awp-sandbox"],
-            resources: [.copy("Probes")]
+            exclude: ["Probes"]
         ),
         .testTarget(
             name: "AWPCommandLineTests",

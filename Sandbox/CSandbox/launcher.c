@@ -106,7 +106,8 @@ struct outcome {
     char text[256];
 };
 
-/// Answers one trapped escape primitive with EPERM and records its name. The caller then kills the sandbox.
+/// Records one trapped escape primitive by name. The caller then kills the sandbox; the trapped call is
+/// never answered, so it cannot return to the program (the kill wakes it and it dies in the kernel).
 static void handle_notification(int listener, struct outcome *outcome) {
     struct seccomp_notif *request = NULL;
     struct seccomp_notif_resp *response = NULL;
@@ -114,11 +115,6 @@ static void handle_notification(int listener, struct outcome *outcome) {
     if (seccomp_notify_receive(listener, request) == 0) {
         if (!outcome->violation) csbx_syscall_name(request->data.nr, outcome->syscall, sizeof outcome->syscall);
         outcome->violation = 1;
-        response->id = request->id;
-        response->error = -EPERM;
-        response->val = 0;
-        response->flags = 0;
-        (void)seccomp_notify_respond(listener, response);
     }
     seccomp_notify_free(request, response);
 }
@@ -153,6 +149,7 @@ static void supervise(const struct csbx_policy *policy, pid_t pid, int sync, int
             }
         }
         if (listener >= 0 && (fds[2].revents & POLLIN)) {
+            // Receive first (the trapped task waits for an answer, so nothing runs meanwhile), then kill.
             handle_notification(listener, outcome);
             kill(pid, SIGKILL);
         } else if (listener >= 0 && (fds[2].revents & (POLLHUP | POLLERR | POLLNVAL))) {

@@ -10,6 +10,9 @@ public struct Sandbox: Sendable {
     public var resolver: any HostResolver
     /// Receives every egress decision (allowed or refused, with the reason) for the audit trail.
     public var onEgressDecision: (@Sendable (EgressDecision) -> Void)?
+    /// A command that starts the launcher, e.g. `setpriv --reuid=… --` to run sandboxes from a dedicated
+    /// unprivileged service user (the tests use it to check the unprivileged path while running as root).
+    public var launcherPrefix: [String] = []
 
     public init(launcherPath: String? = nil, resolver: (any HostResolver)? = nil) throws(SandboxError) {
         if let launcherPath {
@@ -70,7 +73,9 @@ public struct Sandbox: Sendable {
             let arguments = LauncherArguments.make(for: policy, reportFD: 3, proxyFD: control == nil ? nil : 4)
             let pid: pid_t
             do {
-                pid = try ProcessSpawner.spawn(path: launcherPath, arguments: arguments, environment: [], descriptors: descriptors)
+                let path = launcherPrefix.first ?? launcherPath
+                let fullArguments = launcherPrefix.isEmpty ? arguments : Array(launcherPrefix.dropFirst()) + [launcherPath] + arguments
+                pid = try ProcessSpawner.spawn(path: path, arguments: fullArguments, environment: [], descriptors: descriptors)
             } catch {
                 for fd in [stdout.read, stdout.write, stderr.read, stderr.write, report.read, report.write, devNull] { close(fd) }
                 throw error
