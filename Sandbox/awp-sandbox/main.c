@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
@@ -20,6 +21,8 @@ int main(int argc, char **argv) {
     }
     // A supervisor that closed our stdout must not kill us before the sandbox is cleaned up.
     signal(SIGPIPE, SIG_IGN);
+    // If the supervisor dies, stop too: SIGTERM makes the launcher kill the sandbox and clean up.
+    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
     struct csbx_policy policy;
     char error[512];
     if (csbx_parse_policy(argc, argv, &policy, error, sizeof error) != 0) {
