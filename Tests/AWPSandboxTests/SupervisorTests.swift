@@ -14,7 +14,6 @@ struct SupervisorTests {
             let outcome = try await ProbeHarness.run("cpu_spin", mode: mode, in: directory, limits: limits)
             #expect(outcome.result.status == .timedOut)
             #expect(outcome.result.limitsHit.contains("cpu"))
-            #expect(outcome.result.cpuMilliseconds >= 900)
         }
     }
 
