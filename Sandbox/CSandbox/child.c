@@ -120,6 +120,7 @@ _Noreturn void csbx_child_main(const struct csbx_child *child) {
         exec_command(child->argv, child->envp);
         fail(sync, CSBX_STAGE_EXEC);
     }
+    trace(child, "forked");
     // Minimal init: reap everything, remember the command's status, leave when the command is gone.
     // Leaving kills whatever else still runs in the namespace.
     for (;;) {
@@ -128,6 +129,7 @@ _Noreturn void csbx_child_main(const struct csbx_child *child) {
         if (reaped < 0 && errno == EINTR) continue;
         if (reaped < 0) _exit(CSBX_EXIT_NAMESPACES);
         if (reaped != command) continue;
+        trace(child, "command reaped");
         struct csbx_message message = {.tag = 'X', .status = status};
         (void)!send(sync, &message, sizeof message, MSG_NOSIGNAL);
         _exit(0);

@@ -61,6 +61,8 @@ struct csbx_filter {
 };
 
 int csbx_build_filter(int allow_inet, struct csbx_filter *filter, char *error, size_t size);
+/// Reads a program from a sealed memfd made by csbx_compile_filter_fd, checking it matches the tier.
+int csbx_read_filter_fd(int fd, int allow_inet, struct csbx_filter *filter, char *error, size_t size);
 /// Loads the filter in the calling process. Returns the notify listener fd, -2 when there is none, -1 on error.
 int csbx_load_filter(const struct csbx_filter *filter);
 /// Name of syscall `number` on the native architecture, into `buffer`.

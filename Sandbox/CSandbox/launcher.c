@@ -243,6 +243,10 @@ static int early_failure(const struct csbx_policy *policy, int code, const char 
     return code;
 }
 
+static void trace_parent(const struct csbx_policy *policy, uint64_t start, const char *phase) {
+    if (policy->verbose) fprintf(stderr, "awp-sandbox: +%.3f ms %s\n", (csbx_now_us() - start) / 1000.0, phase);
+}
+
 int csbx_run(const struct csbx_policy *policy) {
     uint64_t start = csbx_now_us();
     char error[512] = "";
@@ -255,11 +259,17 @@ int csbx_run(const struct csbx_policy *policy) {
         if (rc != 0) return early_failure(policy, CSBX_EXIT_MOUNTS, "mounts", "cannot hand the workspace to the sandbox uid");
     }
     struct csbx_filter filter;
-    if (csbx_build_filter(policy->net == CSBX_NET_PROXY, &filter, error, sizeof error) != 0) {
+    int filter_rc = policy->seccomp_fd >= 0
+                        ? csbx_read_filter_fd(policy->seccomp_fd, policy->net == CSBX_NET_PROXY, &filter, error, sizeof error)
+                        : csbx_build_filter(policy->net == CSBX_NET_PROXY, &filter, error, sizeof error);
+    if (policy->seccomp_fd >= 0) close(policy->seccomp_fd);
+    if (filter_rc != 0) {
         return early_failure(policy, CSBX_EXIT_PRIVILEGES, "seccomp", error);
     }
+    trace_parent(policy, start, "filter compiled");
     struct csbx_cgroup cgroup;
     if (csbx_cgroup_create(policy, &cgroup, error, sizeof error) != 0) return early_failure(policy, CSBX_EXIT_LIMITS, "limits", error);
+    trace_parent(policy, start, "cgroup");
     char **envp = build_environment(policy);
     // Termination requests arrive through a signalfd so that cleanup and the report always happen; the child
     // restores the original mask before it runs anything.
@@ -291,6 +301,7 @@ int csbx_run(const struct csbx_policy *policy) {
         csbx_cgroup_destroy(&cgroup);
         return early_failure(policy, CSBX_EXIT_NAMESPACES, "namespaces", error);
     }
+    trace_parent(policy, start, "cloned");
     struct outcome outcome;
     memset(&outcome, 0, sizeof outcome);
     if (write_id_maps(policy, pid) != 0 || csbx_cgroup_attach(&cgroup, pid) != 0 || write(sv[0], "G", 1) != 1) {
@@ -300,12 +311,14 @@ int csbx_run(const struct csbx_policy *policy) {
         kill(pid, SIGKILL);
     } else {
         supervise(policy, pid, sv[0], signals, start, &outcome);
+        trace_parent(policy, start, "supervised");
     }
     close(sv[0]);
     int init_status = 0;
     struct rusage usage;
     memset(&usage, 0, sizeof usage);
     while (wait4(pid, &init_status, 0, &usage) < 0 && errno == EINTR) {}
+    trace_parent(policy, start, "reaped");
     double wall_ms = (csbx_now_us() - start) / 1000.0;
 
     struct report r = {.exit_code = -1, .wall_ms = wall_ms, .cgroup_version = cgroup.version};
@@ -314,6 +327,7 @@ int csbx_run(const struct csbx_policy *policy) {
     r.max_rss_kb = usage.ru_maxrss;
     csbx_cgroup_events(&cgroup, &r.oom, &r.pids_max);
     csbx_cgroup_destroy(&cgroup);
+    trace_parent(policy, start, "cgroup removed");
 
     int status = outcome.have_status ? outcome.status : init_status;
     int code;

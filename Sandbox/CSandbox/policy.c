@@ -85,6 +85,7 @@ static const char usage_text[] =
     "  --host-uid N --host-gid N   host identity of the sandbox when run as root (default 100000)\n"
     "  --chown-workspace      give the workspace directory itself to the sandbox uid (root only)\n"
     "  --report-fd N          write one JSON report line to fd N at the end\n"
+    "  --seccomp-fd N         use the precompiled program in sealed memfd N instead of compiling one\n"
     "  --verbose              trace set-up phases to stderr\n"
     "  --doctor | --version | --help\n";
 
@@ -92,7 +93,7 @@ const char *csbx_usage(void) { return usage_text; }
 
 int csbx_parse_policy(int argc, char **argv, struct csbx_policy *policy, char *error, size_t size) {
     *policy = (struct csbx_policy){
-        .net = CSBX_NET_NONE, .proxy_fd = -1, .report_fd = -1, .cgroup = CSBX_CGROUP_AUTO,
+        .net = CSBX_NET_NONE, .proxy_fd = -1, .report_fd = -1, .seccomp_fd = -1, .cgroup = CSBX_CGROUP_AUTO,
         .fsize_mb = 1024, .nofile = 256, .tmp_mb = 64, .tmp_inodes = 16384,
         .host_uid = 100000, .host_gid = 100000, .inner_uid = 1000,
     };
@@ -146,12 +147,12 @@ int csbx_parse_policy(int argc, char **argv, struct csbx_policy *policy, char *e
                 matched = 1;
             }
             if (matched) continue;
-            if (strcmp(flag, "--proxy-fd") == 0 || strcmp(flag, "--report-fd") == 0) {
+            if (strcmp(flag, "--proxy-fd") == 0 || strcmp(flag, "--report-fd") == 0 || strcmp(flag, "--seccomp-fd") == 0) {
                 if (parse_number(value, 1 << 20, &number) != 0 || number < 3) {
                     return fail(error, size, "%s must be a file descriptor of 3 or more, not '%s'", flag, value);
                 }
                 if (fcntl((int)number, F_GETFD) == -1) return fail(error, size, "%s %s is not an open descriptor", flag, value);
-                *(flag[2] == 'p' ? &policy->proxy_fd : &policy->report_fd) = (int)number;
+                *(flag[2] == 'p' ? &policy->proxy_fd : flag[2] == 'r' ? &policy->report_fd : &policy->seccomp_fd) = (int)number;
             } else if (strcmp(flag, "--host-uid") == 0 || strcmp(flag, "--host-gid") == 0) {
                 if (parse_number(value, 0xfffffffeu, &number) != 0 || number == 0) {
                     return fail(error, size, "%s must be a non-zero id, not '%s'", flag, value);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -174,4 +175,50 @@ void csbx_syscall_name(int number, char *buffer, size_t size) {
     } else {
         snprintf(buffer, size, "syscall_%d", number);
     }
+}
+
+/// Header of a precompiled program: magic, then flags (bit 0: user-notify actions, bit 1: AF_INET allowed).
+#define CSBX_FILTER_MAGIC 0x42505741u /* "AWPB" */
+
+int csbx_compile_filter_fd(int allow_inet) {
+    struct csbx_filter filter;
+    char error[256];
+    if (csbx_build_filter(allow_inet, &filter, error, sizeof error) != 0) { errno = EINVAL; return -1; }
+    int fd = memfd_create("awp-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) { free(filter.program); return -1; }
+    uint32_t header[2] = {CSBX_FILTER_MAGIC, (uint32_t)(filter.notify ? 1 : 0) | (uint32_t)(allow_inet ? 2 : 0)};
+    int ok = write(fd, header, sizeof header) == (ssize_t)sizeof header &&
+             write(fd, filter.program, filter.length) == (ssize_t)filter.length &&
+             fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0;
+    free(filter.program);
+    if (!ok) { close(fd); return -1; }
+    return fd;
+}
+
+int csbx_read_filter_fd(int fd, int allow_inet, struct csbx_filter *filter, char *error, size_t size) {
+    memset(filter, 0, sizeof *filter);
+    // Only a sealed memfd is accepted: nobody can change the program after the supervisor wrote it.
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || (seals & (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) {
+        snprintf(error, size, "--seccomp-fd must be a sealed memfd");
+        return -1;
+    }
+    unsigned char buffer[65536];
+    ssize_t n = pread(fd, buffer, sizeof buffer, 0);
+    uint32_t header[2];
+    if (n < (ssize_t)sizeof header || (size_t)(n - (ssize_t)sizeof header) % sizeof(struct sock_filter) != 0) {
+        snprintf(error, size, "--seccomp-fd holds no valid program");
+        return -1;
+    }
+    memcpy(header, buffer, sizeof header);
+    if (header[0] != CSBX_FILTER_MAGIC || ((header[1] & 2) != 0) != (allow_inet != 0)) {
+        snprintf(error, size, "--seccomp-fd holds a program for another tier");
+        return -1;
+    }
+    filter->notify = (header[1] & 1) != 0;
+    filter->length = (size_t)n - sizeof header;
+    filter->program = malloc(filter->length);
+    if (filter->program == NULL) { snprintf(error, size, "out of memory"); return -1; }
+    memcpy(filter->program, buffer + sizeof header, filter->length);
+    return 0;
 }

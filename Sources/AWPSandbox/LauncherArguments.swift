@@ -4,7 +4,8 @@ public enum LauncherArguments {
     /// - Parameters:
     ///   - reportFD: descriptor (in the launcher) that receives the one-line JSON report.
     ///   - proxyFD: descriptor (in the launcher) that receives the proxy listener, for the network tier.
-    public static func make(for policy: SandboxPolicy, reportFD: Int32?, proxyFD: Int32?) -> [String] {
+    ///   - seccompFD: descriptor (in the launcher) of a precompiled, sealed seccomp program for the tier.
+    public static func make(for policy: SandboxPolicy, reportFD: Int32?, proxyFD: Int32?, seccompFD: Int32? = nil) -> [String] {
         var arguments = ["--workspace", policy.workspace]
         if policy.handWorkspaceToSandbox { arguments.append("--chown-workspace") }
         for bind in policy.systemBinds { arguments += ["--ro", spec(bind)] }
@@ -25,6 +26,7 @@ public enum LauncherArguments {
         arguments += ["--tmp-mb", String(limits.tmpMB), "--tmp-inodes", String(limits.tmpInodes)]
         for entry in policy.environment { arguments += ["--env", "\(entry.name)=\(entry.value)"] }
         if let reportFD { arguments += ["--report-fd", String(reportFD)] }
+        if let seccompFD { arguments += ["--seccomp-fd", String(seccompFD)] }
         arguments.append("--")
         arguments += policy.command
         return arguments

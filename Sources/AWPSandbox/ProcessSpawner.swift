@@ -24,7 +24,12 @@ enum ProcessSpawner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (source, target) in descriptors {
+        // Move every source above the target range first: a source whose number is another entry's target
+        // (a pipe that happens to be fd 3) would otherwise be overwritten before it is copied.
+        let lifted = descriptors.map { (fcntl($0.0, F_DUPFD_CLOEXEC, 64), $0.1) }
+        defer { for (fd, _) in lifted where fd >= 0 { close(fd) } }
+        for (source, target) in lifted {
+            guard source >= 0 else { throw SpawnError(path: path, code: errno) }
             posix_spawn_file_actions_adddup2(&actions, source, target)
         }
         var attributes = posix_spawnattr_t()

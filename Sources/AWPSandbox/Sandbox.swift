@@ -70,7 +70,10 @@ public struct Sandbox: Sendable {
             let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
             descriptors.append((stdin?.read ?? devNull, 0))
             if let control { descriptors.append((control.1, 4)) }
-            let arguments = LauncherArguments.make(for: policy, reportFD: 3, proxyFD: control == nil ? nil : 4)
+            let program = SeccompPrograms.descriptor(network: wantsProxy)
+            if let program { descriptors.append((program, 5)) }
+            let arguments = LauncherArguments.make(
+                for: policy, reportFD: 3, proxyFD: control == nil ? nil : 4, seccompFD: program == nil ? nil : 5)
             let pid: pid_t
             do {
                 let path = launcherPrefix.first ?? launcherPath

@@ -20,7 +20,9 @@ public enum SandboxBenchmark {
         defer { try? FileManager.default.removeItem(at: workspace) }
         // The policy a worker gets by default: compute tier, memory and process limits, wall clock.
         let policy = SandboxPolicy(command: [], workspace: workspace.path, handWorkspaceToSandbox: true)
-        let confined = LauncherArguments.make(for: policy, reportFD: nil, proxyFD: nil) // ends with "--"
+        // As Sandbox.run does: the precompiled program for the tier at fd 5. Ends with "--".
+        let program = SeccompPrograms.descriptor(network: false)
+        let confined = LauncherArguments.make(for: policy, reportFD: nil, proxyFD: nil, seccompFD: program == nil ? nil : 5)
         let pass = [python.path, "-I", "-S", "-c", "pass"]
         var commands = [
             Command(name: "true bare", path: "/bin/true", arguments: []),
@@ -91,7 +93,8 @@ public enum SandboxBenchmark {
         let start = monotonicMilliseconds()
         guard let pid = try? ProcessSpawner.spawn(
             path: command.path, arguments: command.arguments, environment: [],
-            descriptors: [(devNull, 0), (devNull, 1), (devNull, 2)], newProcessGroup: false)
+            descriptors: [(devNull, 0), (devNull, 1), (devNull, 2)] + (SeccompPrograms.descriptor(network: false).map { [($0, Int32(5))] } ?? []),
+            newProcessGroup: false)
         else { return .nan }
         let status = ProcessSpawner.wait(pid)
         let elapsed = monotonicMilliseconds() - start

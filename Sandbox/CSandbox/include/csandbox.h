@@ -50,6 +50,7 @@ struct csbx_policy {
     enum csbx_net_mode net;
     int proxy_fd;                   ///< unix socket that receives the proxy listener (CSBX_NET_PROXY)
     int report_fd;                  ///< where the final JSON report goes; -1 = stderr summary only
+    int seccomp_fd;                 ///< a program from csbx_compile_filter_fd (saves the compile); -1 = compile here
     enum csbx_cgroup_mode cgroup;
     uint64_t cpu_seconds;           ///< RLIMIT_CPU soft limit; 0 = none
     uint64_t memory_mb;             ///< RLIMIT_AS and memory cgroup; 0 = none
@@ -90,6 +91,11 @@ const char *csbx_usage(void);
 /// (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, or a component-by-component O_NOFOLLOW walk on old kernels).
 /// `flags` are open(2) flags. Returns the fd, or -1 with errno set (ELOOP for a symlink, EXDEV for an escape).
 int csbx_open_beneath(int dirfd, const char *path, int flags, unsigned int mode);
+
+/// Compiles the seccomp program for a tier once, into a sealed memfd the supervisor passes to every launch
+/// (`--seccomp-fd`): compiling costs about a millisecond, which is most of the launcher's own set-up time.
+/// Returns the descriptor (close-on-exec), or -1 with errno set.
+int csbx_compile_filter_fd(int allow_inet);
 
 /// Receives one message on a unix socket and returns the descriptor attached to it (SCM_RIGHTS), or -1
 /// (errno set; 0 when the peer closed or sent no descriptor). Used for the proxy listener handed over by the
