@@ -161,4 +161,23 @@ struct SupervisorTests {
             #expect(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "300000")
         }
     }
+
+    @Test("the launcher refuses a seccomp program that is not a sealed memfd")
+    func unsealedProgramRefused() async throws {
+        try await TestSupport.withTemporaryDirectory { directory in
+            let workspace = try ProbeHarness.workspace(in: directory, mode: .asInvoker)
+            let process = Process()
+            // fd 3 is an ordinary file: anyone could have written it, so it must not be trusted as a filter.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let errors = Pipe()
+            process.standardError = errors
+            process.arguments = ["-c", "exec 3</dev/null; exec \"$0\" --workspace \"$1\" --seccomp-fd 3 -- /bin/true",
+                                 ProbeHarness.launcher, workspace]
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 124)
+            #expect(message.contains("sealed memfd"))
+        }
+    }
 }
