@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "AWPYAML", dependencies: ["CYAML"]),
         .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
+        .target(name: "AWPStore", dependencies: ["AWPCore", "CSQLite"]),
         .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport"]),
         .testTarget(
             name: "AWPCommandLineTests",
             dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]
