@@ -55,6 +55,11 @@ package final class Database {
             throw error(code: sqlite3_errcode(handle), sql: nil)
         }
         try execute("PRAGMA foreign_keys = ON")
+        if mode == .readWriteCreate {
+            // Takes effect only on a new, empty file, and must come before WAL mode initialises it;
+            // lets `awp gc` return freed pages with `incremental_vacuum`. A no-op on existing files.
+            try execute("PRAGMA auto_vacuum = INCREMENTAL")
+        }
         if mode != .readOnly {
             _ = try query("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")

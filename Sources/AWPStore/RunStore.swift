@@ -108,6 +108,13 @@ public actor RunStore {
 
     func now() -> Int64 { options.clock() }
 
+    /// Runs `body` with the raw connection on the store thread: for tests and the package's own
+    /// tools (the torn-write helper), never for the runtime.
+    @discardableResult
+    package func withDatabase<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        try body(database())
+    }
+
     // MARK: - Runs
 
     /// Records a new run as `running`, with a `run.started` event and audit entry.

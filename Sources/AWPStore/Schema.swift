@@ -19,10 +19,6 @@ enum Schema {
         let found = try database.userVersion
         guard found <= currentVersion else { throw .schemaTooNew(found: found, supported: currentVersion) }
         guard found < currentVersion else { return }
-        if found == 0 {
-            // Must precede the first table; lets `awp gc` hand freed pages back to the file system.
-            try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        }
         for (index, sql) in migrations.enumerated() where index >= found {
             try database.transaction { () throws(StoreError) in
                 // Re-read under the write lock: another process may have migrated meanwhile.

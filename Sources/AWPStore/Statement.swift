@@ -48,9 +48,17 @@ package final class Statement {
                 code = sqlite3_bind_int64(handle, index, integer)
             case .real(let real):
                 code = sqlite3_bind_double(handle, index, real)
-            case .text(let text):
-                // SQLITE_TRANSIENT: SQLite copies the bytes, so the Swift string may go away.
-                code = sqlite3_bind_text(handle, index, text, -1, csqlite_transient())
+            case .text(var text):
+                // With the byte count, so text holding NUL is kept whole; SQLITE_TRANSIENT makes
+                // SQLite copy the bytes, so the Swift string may go away.
+                code = text.withUTF8 { utf8 in
+                    guard let base = utf8.baseAddress else {
+                        return sqlite3_bind_text(handle, index, "", 0, csqlite_transient())
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { chars in
+                        sqlite3_bind_text(handle, index, chars, Int32(utf8.count), csqlite_transient())
+                    }
+                }
             case .blob(let bytes):
                 if bytes.isEmpty {
                     // A nil pointer would bind NULL; an empty blob must stay a blob.
