@@ -140,6 +140,23 @@ package final class Database {
         return value
     }
 
+    /// Runs `body` in a read transaction, so several queries see one consistent state of the
+    /// file while other processes keep writing (WAL readers never block writers). Inside another
+    /// transaction it simply runs `body`.
+    package func readTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        guard sqlite3_get_autocommit(connection) != 0 else { return try body() }
+        try execute("BEGIN DEFERRED")
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            if sqlite3_get_autocommit(connection) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+        try execute("COMMIT")
+        return value
+    }
+
     // MARK: - Pragmas
 
     /// `PRAGMA user_version`: the number of migrations applied.
