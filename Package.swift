@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
         .target(name: "AWPStore", dependencies: ["AWPCore", "CSQLite"]),
-        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator"]),
+        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPStore"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
         // MARK: Tests
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport"]),
         .testTarget(
             name: "AWPCommandLineTests",
-            dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]
+            dependencies: ["AWPCommandLine", "AWPStore", "AWPTestSupport", "awp", "awp-sandbox"]
         ),
     ]
 )

@@ -24,7 +24,7 @@ public struct GarbageReport: Sendable, Equatable {
     public var blobBytesFreed = 0
     /// Bytes of blobs left after collection.
     public var blobBytesKept = 0
-    /// The ids of the deleted runs, so the caller can remove their run directories.
+    /// The ids of the deleted runs and their sub-runs, so the caller can remove their run directories.
     public var deletedRunIDs: [String] = []
 
     public init() {}
@@ -88,12 +88,11 @@ extension RunStore {
                     [.integer(cutoff)]
                 ).map { $0.text("id") }
                 for id in old {
-                    report.runsDeleted += try database.queryFirst(
-                        "\(Self.runTreeCTE) SELECT COUNT(*) AS n FROM tree", [.text(id)]
-                    )?.int("n") ?? 0
+                    let tree = try database.query("\(Self.runTreeCTE) SELECT id FROM tree", [.text(id)]).map { $0.text("id") }
                     try database.run("DELETE FROM runs WHERE id = ?1", [.text(id)])
+                    report.deletedRunIDs += tree
                 }
-                report.deletedRunIDs = old
+                report.runsDeleted = report.deletedRunIDs.count
             }
             try deleteUnreferencedBlobs(into: &report, in: database)
             if let limit = policy.maximumBlobBytes {

@@ -18,7 +18,7 @@ import Testing
 
             let before = try await store.statistics()
             let report = try await store.collectGarbage(GarbageCollection(keepDays: 7))
-            #expect(report.deletedRunIDs == ["old"])
+            #expect(report.deletedRunIDs == ["old", "old-sub"])
             #expect(report.runsDeleted == 2)
             #expect(report.blobsDeleted == 4)  // request + response of each deleted call
             let after = try await store.statistics()
