@@ -44,7 +44,9 @@ let package = Package(
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
-        .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport"]),
+        .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport", "awp-store-writer"]),
+        // Writes to a store from a separate process: concurrent writers and kills mid-transaction.
+        .executableTarget(name: "awp-store-writer", dependencies: ["AWPCore", "AWPStore"], path: "Tests/AWPStoreWriter"),
         .testTarget(
             name: "AWPCommandLineTests",
             dependencies: ["AWPCommandLine", "AWPStore", "AWPTestSupport", "awp", "awp-sandbox"]

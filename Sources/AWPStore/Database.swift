@@ -55,13 +55,17 @@ package final class Database {
             throw error(code: sqlite3_errcode(handle), sql: nil)
         }
         try execute("PRAGMA foreign_keys = ON")
-        if mode == .readWriteCreate {
+        // The two file-level settings are changed only when needed: changing them takes the write
+        // lock, and opening a store must not wait for another process's long transaction.
+        if mode == .readWriteCreate, try queryFirst("PRAGMA page_count")?.int("page_count") == 0 {
             // Takes effect only on a new, empty file, and must come before WAL mode initialises it;
-            // lets `awp gc` return freed pages with `incremental_vacuum`. A no-op on existing files.
+            // lets `awp gc` return freed pages with `incremental_vacuum`.
             try execute("PRAGMA auto_vacuum = INCREMENTAL")
         }
         if mode != .readOnly {
-            _ = try query("PRAGMA journal_mode = WAL")
+            if try queryFirst("PRAGMA journal_mode")?.text("journal_mode") != "wal" {
+                _ = try query("PRAGMA journal_mode = WAL")
+            }
             try execute("PRAGMA synchronous = NORMAL")
         }
     }
