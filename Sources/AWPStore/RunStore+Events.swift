@@ -70,9 +70,15 @@ extension RunStore {
 
     /// The next per-run sequence number of `table`. Safe under concurrency because every writer
     /// holds the database write lock (`BEGIN IMMEDIATE`) while it reads and inserts.
+    ///
+    /// Written as `ORDER BY seq DESC LIMIT 1`, one index seek: `COALESCE(MAX(seq), 0)` looks
+    /// equivalent but defeats SQLite's min/max optimisation and scans all of the run's rows.
     func nextSeq(table: String, runID: String, in database: Database) throws(StoreError) -> Int {
-        try database.queryFirst("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM \(table) WHERE run_id = ?1", [.text(runID)])?
-            .int("next") ?? 1
+        let last = try database.queryFirst(
+            "SELECT seq FROM \(table) WHERE run_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [.text(runID)]
+        )
+        return (last?.int("seq") ?? 0) + 1
     }
 }
 

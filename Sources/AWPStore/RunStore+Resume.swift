@@ -41,10 +41,7 @@ extension RunStore {
             .map(RowMapping.llmCall)
         let tools = try database.query("SELECT * FROM tool_calls WHERE run_id = ?1 ORDER BY seq", [.text(runID)])
             .map(RowMapping.toolCall)
-        let lastEvent = try database.queryFirst(
-            "SELECT COALESCE(MAX(seq), 0) AS last FROM events WHERE run_id = ?1",
-            [.text(runID)]
-        )?.int("last") ?? 0
+        let lastEvent = try nextSeq(table: "events", runID: runID, in: database) - 1
 
         var point = ResumePoint(
             run: run,

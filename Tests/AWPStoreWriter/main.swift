@@ -4,6 +4,7 @@
 //   awp-store-writer runs <db> <prefix> <count> <events>   write <count> complete runs, print each id
 //   awp-store-writer churn <db> <prefix> <events>          write runs until killed, print each id
 //   awp-store-writer hold <db> <events>                    open a big transaction, print "in-transaction", wait to be killed
+//   awp-store-writer bench <db> <count>                    print store throughput figures (build with -c release)
 import AWPCore
 import AWPStore
 import Foundation
@@ -71,6 +72,46 @@ do {
         }
         say("in-transaction")
         while true { sleep(60) }
+    case "bench":
+        let store = try await RunStore.open(at: path)
+        let count = Int(arguments[3]) ?? 2000
+        let clock = ContinuousClock()
+        func rate(_ label: String, _ operations: Int, _ body: () async throws -> Void) async throws {
+            let elapsed = try await clock.measure { try await body() }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            say("\(label): \(operations) in \(String(format: "%.3f", seconds)) s = \(Int(Double(operations) / seconds))/s")
+        }
+        _ = try await store.createRun(NewRun(id: "bench", workflow: "bench"))
+        try await rate("appendEvent (one transaction each)", count) {
+            for index in 0..<count { try await store.appendEvent("bench", kind: "bench.tick", payload: ["i": .integer(index)]) }
+        }
+        try await rate("appendEvents (batches of 100)", count * 10) {
+            for batch in 0..<(count / 10) {
+                try await store.appendEvents("bench", (0..<100).map { (kind: "bench.tick", payload: ["b": .integer(batch), "i": .integer($0)]) })
+            }
+        }
+        try await rate("LLM call begin + complete (two transactions, two blobs)", count) {
+            for index in 0..<count {
+                let request = CanonicalRequest(provider: "fake", model: "m", messages: [["content": .string("prompt \(index)")]])
+                let call = try await store.beginLLMCall(NewLLMCall(runID: "bench", stepKey: "s\(index)", request: request))
+                try await store.completeLLMCall(
+                    runID: "bench", seq: call.seq, response: ["content": .string("reply \(index)")], usage: .zero, costUSD: 0, latencyMs: 1
+                )
+            }
+        }
+        try await rate("cacheLookup (hit)", count) {
+            let request = CanonicalRequest(provider: "fake", model: "m", messages: [["content": "cached"]])
+            try await store.cacheStore(namespace: "n", request: request, policy: .auto, isMutating: false, response: ["x": 1], usage: .zero, costUSD: 0)
+            for _ in 0..<count { _ = try await store.cacheLookup(namespace: "n", request: request, policy: .auto, isMutating: false) }
+        }
+        try await rate("resumePoint of a run with \(count) calls", 10) {
+            for _ in 0..<10 { _ = try await store.resumePoint("bench") }
+        }
+        try await rate("audited appendEvent", count) {
+            for index in 0..<count { try await store.appendEvent("bench", kind: .policyDecision, payload: ["i": .integer(index)], audited: true) }
+        }
+        try await rate("verifyAudit of \(count + 1) entries", 1) { _ = try await store.verifyAudit("bench") }
+        try await rate("OTLP trace of the run", 1) { _ = try await store.traceOTLP("bench") }
     default:
         FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
         exit(64)
