@@ -6,21 +6,8 @@ import Testing
 
 /// The inspection commands through the built `awp`, with the home from `$AWP_HOME`.
 @Suite struct StoreEndToEndTests {
-    static func spawnAWP(_ arguments: [String], home: String) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = TestSupport.productsDirectory.appendingPathComponent("awp")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["AWP_HOME"] = home
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    static func spawnAWP(_ arguments: [String], home: String) throws -> EndToEndTests.Output {
+        try EndToEndTests.spawn("awp", arguments, environment: ["AWP_HOME": home])
     }
 
     @Test(.timeLimit(.minutes(1)))
