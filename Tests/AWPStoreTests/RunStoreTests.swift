@@ -195,3 +195,11 @@ import Testing
         #expect(fallback.traceFile("r1").path == "/c/.awp/runs/r1/trace.otlp.json")
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func formatsMillisecondsExactlyInUTC() {
+        #expect(Timestamp.iso8601(1_767_225_600_123) == "2026-01-01T00:00:00.123Z")
+        #expect(Timestamp.iso8601(0) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.iso8601(1_767_225_600_999) == "2026-01-01T00:00:00.999Z")
+    }
+}
