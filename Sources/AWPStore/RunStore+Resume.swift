@@ -22,6 +22,9 @@ public struct ResumePoint: Sendable, Equatable {
     public var inFlightToolCalls: [ToolCallRecord]
     /// The last event written before the interruption.
     public var lastEventSeq: Int
+    /// Sub-manager runs already created under this run. Give sub-runs ids the re-execution can
+    /// compute again (`<parent-id>-sub-<n>`), then resume the existing one instead of creating it.
+    public var subRuns: [RunRecord]
 
     /// Whether `awp resume` may continue the run: everything except a completed run.
     public var isResumable: Bool { run.status != .complete }
@@ -50,7 +53,8 @@ extension RunStore {
             completedMutatingToolCalls: [:],
             inFlightLLMCalls: [],
             inFlightToolCalls: [],
-            lastEventSeq: lastEvent
+            lastEventSeq: lastEvent,
+            subRuns: try childRuns(of: runID)
         )
         for call in llm where call.status == .completed { point.completedLLMCalls[call.stepKey] = call }
         for call in tools where call.status == .completed {

@@ -38,6 +38,7 @@ import Testing
             #expect(point.inFlightToolCalls.map(\.stepKey) == ["w1/1/tool-2"])
             #expect(point.stepsToRerun == ["manager/2/llm-0", "w1/1/tool-2"])
             #expect(point.lastEventSeq == 2)
+            #expect(point.subRuns.isEmpty)
         }
     }
 
@@ -80,7 +81,9 @@ import Testing
     @Test func anAbortedRunIsResumableAndACompleteOneIsNot() async throws {
         try await StoreFixtures.withStore { store, _, _ in
             _ = try await store.createRun(NewRun(id: "a", workflow: "w"))
+            _ = try await store.createRun(NewRun(id: "a-sub-1", workflow: "w", parentRunID: "a"))
             try await store.finishRun("a", status: .aborted, terminationReason: "sigint")
+            #expect(try await store.resumePoint("a").subRuns.map(\.id) == ["a-sub-1"])
             #expect(try await store.resumePoint("a").isResumable)
             _ = try await store.markResumed("a")
             #expect(try await store.run("a").terminationReason == nil)
