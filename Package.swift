@@ -34,8 +34,9 @@ let package = Package(
         .target(name: "AWPYAML", dependencies: ["CYAML"]),
         .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
+        .target(name: "AWPStore", dependencies: ["AWPCore", "CSQLite"]),
         .target(name: "AWPSandbox", dependencies: ["AWPCore", "CSandbox"]),
-        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox"]),
+        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox", "AWPStore"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
         // MARK: Tests
@@ -44,6 +45,9 @@ let package = Package(
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport", "awp-store-writer"]),
+        // Writes to a store from a separate process: concurrent writers and kills mid-transaction.
+        .executableTarget(name: "awp-store-writer", dependencies: ["AWPCore", "AWPStore"], path: "Tests/AWPStoreWriter"),
         .testTarget(
             name: "AWPSandboxTests",
             dependencies: ["AWPSandbox", "AWPCore", "AWPTestSupport", "awp-sandbox"],
@@ -51,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWPCommandLineTests",
-            dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]
+            dependencies: ["AWPCommandLine", "AWPStore", "AWPTestSupport", "awp", "awp-sandbox"]
         ),
     ]
 )

@@ -23,6 +23,15 @@ public enum AWPCommandLine {
             case "visualize": return try VisualizeCommand.run(options, console: console)
             case "bench": return try await BenchCommand.run(options, console: console)
             case "sandbox": return try await SandboxCommand.run(options, console: console)
+            case "runs": return try await RunInspectionCommands.runs(options, console: console)
+            case "status": return try await RunInspectionCommands.status(options, console: console)
+            case "output": return try await RunInspectionCommands.output(options, console: console)
+            case "calls": return try await CallsCommand.calls(options, console: console)
+            case "events": return try await CallsCommand.events(options, console: console)
+            case "report": return try await ReportCommand.run(options, console: console)
+            case "audit": return try await AuditCommand.run(options, console: console)
+            case "explain-cache": return try await ExplainCacheCommand.run(options, console: console)
+            case "gc": return try await GCCommand.run(options, console: console)
             case "--version", "version":
                 console.out("awp \(version)")
                 return ExitStatus.success

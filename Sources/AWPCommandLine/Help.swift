@@ -8,6 +8,15 @@ enum Help {
         ("visualize", "awp visualize <dir> [--format mermaid|dot|json|ascii]", "Draw the workflow graph"),
         ("bench", "awp bench validate [<dir>...] [--iterations N] [--json]", "Measure load + validate time per workflow"),
         ("sandbox", "awp sandbox exec [--capability compute|network|filesystem]... [--allow-host HOST]... [--ro PATH]... [--rw PATH]... [--workspace DIR] [--timeout-s N] [--cpu-s N] [--memory-mb N] [--max-procs N] [--max-output-bytes N] [--env NAME=VALUE]... [--json] -- COMMAND [ARG]... | awp sandbox doctor [--python PATH] [--json]", "Run a command confined by the kernel, or check what this host enforces"),
+        ("runs", "awp runs [--limit N] [--all] [--json] [--home DIR]", "List recorded runs, newest first"),
+        ("status", "awp status <run|latest> [--json] [--home DIR]", "Show a run's status, usage and artifacts"),
+        ("output", "awp output <run|latest> [--json] [--home DIR]", "Print a run's result"),
+        ("calls", "awp calls <run|latest> [--json] [--home DIR]", "List a run's LLM and tool calls"),
+        ("events", "awp events <run|latest> [--kind K]... [--json] [--home DIR]", "Print a run's event log"),
+        ("report", "awp report <run|latest> [--html] [--out PATH] [--home DIR]", "Write a report: run tree, timeline, cost, policy decisions"),
+        ("audit", "awp audit verify <run|latest> [--json] [--home DIR]", "Check a run's tamper-evident audit chain"),
+        ("explain-cache", "awp explain-cache <run|latest> [--json] [--home DIR]", "Say for each LLM call why the cache hit, missed or bypassed"),
+        ("gc", "awp gc [--keep-days N] [--max-blob-bytes SIZE] [--json] [--home DIR]", "Delete old runs and bound the store's size"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
 
@@ -20,7 +29,7 @@ enum Help {
             "commands:",
         ]
         for command in commands {
-            lines.append("  " + command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + command.summary)
+            lines.append("  " + command.name.padding(toLength: 15, withPad: " ", startingAt: 0) + command.summary)
         }
         lines += [
             "",
@@ -67,9 +76,50 @@ enum Help {
                   --iterations N  Runs per workflow (default 50)
                   --json          Machine-readable figures
                 """
+        case "runs", "status", "output", "calls", "events", "report", "audit", "explain-cache", "gc":
+            details = storeDetails(name)
         default:
             details = ""
         }
         return "usage: \(entry.usage)\n\n\(entry.summary).\n" + (details.isEmpty ? "" : "\n\(details)\n")
+    }
+
+    /// Details of the run-inspection commands, which share the store options.
+    private static func storeDetails(_ name: String) -> String {
+        let specific: String
+        switch name {
+        case "runs":
+            specific = """
+                  --limit N   At most N runs (default 20)
+                  --all       Include sub-manager runs
+                """
+        case "status":
+            specific = "A run left 'running' by a process that is gone is shown as interrupted (resumable)."
+        case "output":
+            specific = "Text results print as they are, others as JSON; exit status 1 when the run has no result yet."
+        case "events":
+            specific = "  --kind K    Only events of kind K (repeatable), e.g. policy.decision"
+        case "report":
+            specific = """
+                  --html      A self-contained HTML page instead of text
+                  --out PATH  Write to PATH instead of standard output
+                """
+        case "audit":
+            specific = "Exit status 0 when every entry re-hashes and links, 1 naming the first bad entry otherwise."
+        case "gc":
+            specific = """
+                  --keep-days N         Delete finished runs that ended more than N days ago
+                  --max-blob-bytes SIZE Evict least-recently-used cache entries until blobs fit (1048576, 500M, 2G)
+                Blobs still used by kept runs are never deleted; running runs are never deleted.
+                """
+        default:
+            specific = ""
+        }
+        return specific + """
+
+              <run>       A run id, a unique prefix of one, or 'latest'
+              --json      Machine-readable output
+              --home DIR  The awp home (default $AWP_HOME, else ./.awp); the store is DIR/awp.sqlite
+            """
     }
 }

@@ -11,11 +11,17 @@ import Testing
         var err: String
     }
 
-    static func spawn(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Output {
+    static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        in directory: URL? = nil,
+        environment extra: [String: String] = [:]
+    ) throws -> Output {
         let process = Process()
         process.executableURL = TestSupport.productsDirectory.appendingPathComponent(executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
