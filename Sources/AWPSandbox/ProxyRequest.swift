@@ -2,7 +2,7 @@ internal import Foundation
 internal import Glibc
 
 /// The head of one request to the egress proxy: `CONNECT host:port` or an absolute-URI `GET http://host/...`.
-struct ProxyRequest {
+struct ProxyRequest: Equatable {
     var method: String
     var host: String
     var port: Int
