@@ -16,6 +16,10 @@ public final class EgressProxy: Sendable {
     public let allowedPorts: Set<Int>
     private let onDecision: (@Sendable (EgressDecision) -> Void)?
     private let listener = Mutex<Int32>(-1)
+    private let openConnections = Mutex(0)
+    /// Connections served at once; more get 503. A sandbox must not be able to make the host spawn threads
+    /// without bound.
+    public static let maximumConnections = 64
 
     public init(
         allowlist: HostAllowlist, resolver: any HostResolver, allowedPorts: Set<Int> = [80, 443],
@@ -54,7 +58,20 @@ public final class EgressProxy: Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
-            let thread = Thread { [self] in handle(client) }
+            let admitted = openConnections.withLock { count in
+                guard count < Self.maximumConnections else { return false }
+                count += 1
+                return true
+            }
+            guard admitted else {
+                respond(client, status: "503 Service Unavailable", body: "too-many-connections\n")
+                close(client)
+                continue
+            }
+            let thread = Thread { [self] in
+                handle(client)
+                openConnections.withLock { $0 -= 1 }
+            }
             thread.name = "awp egress connection"
             thread.start()
         }
