@@ -24,9 +24,9 @@ enum SandboxBench {
             console.out(figures.serialized(pretty: true))
             return ExitStatus.success
         }
-        console.out("command                               median ms    min ms    p90 ms")
+        console.out("command" + String(repeating: " ", count: 39) + " median ms    min ms    p90 ms")
         for result in figures["results"]?.arrayValue ?? [] {
-            let name = (result["name"]?.stringValue ?? "").padding(toLength: 36, withPad: " ", startingAt: 0)
+            let name = (result["name"]?.stringValue ?? "").padding(toLength: 46, withPad: " ", startingAt: 0)
             let columns = ["medianMs", "minMs", "p90Ms"].map { key in
                 let text = String(result[key]?.doubleValue ?? 0)
                 return String(repeating: " ", count: max(0, 10 - text.count)) + text

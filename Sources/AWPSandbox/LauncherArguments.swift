@@ -24,6 +24,7 @@ public enum LauncherArguments {
         if let procs = limits.maxProcesses { arguments += ["--max-procs", String(procs)] }
         arguments += ["--fsize-mb", String(limits.fileSizeMB), "--nofile", String(limits.openFiles)]
         arguments += ["--tmp-mb", String(limits.tmpMB), "--tmp-inodes", String(limits.tmpInodes)]
+        if limits.cgroup != .auto { arguments += ["--cgroup", limits.cgroup.rawValue] }
         for entry in policy.environment { arguments += ["--env", "\(entry.name)=\(entry.value)"] }
         if let reportFD { arguments += ["--report-fd", String(reportFD)] }
         if let seccompFD { arguments += ["--seccomp-fd", String(seccompFD)] }

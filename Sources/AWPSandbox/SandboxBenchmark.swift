@@ -24,11 +24,16 @@ public enum SandboxBenchmark {
         let program = SeccompPrograms.descriptor(network: false)
         let confined = LauncherArguments.make(for: policy, reportFD: nil, proxyFD: nil, seccompFD: program == nil ? nil : 5)
         let pass = [python.path, "-I", "-S", "-c", "pass"]
+        var rlimitsOnly = policy
+        rlimitsOnly.limits.cgroup = .off
+        let lean = LauncherArguments.make(for: rlimitsOnly, reportFD: nil, proxyFD: nil, seccompFD: program == nil ? nil : 5)
         var commands = [
             Command(name: "true bare", path: "/bin/true", arguments: []),
             Command(name: "true confined", path: launcher, arguments: confined + ["/bin/true"]),
+            Command(name: "true confined, rlimits only", path: launcher, arguments: lean + ["/bin/true"]),
             Command(name: "python -I -S -c pass bare", path: pass[0], arguments: Array(pass.dropFirst())),
             Command(name: "python -I -S -c pass confined", path: launcher, arguments: confined + pass),
+            Command(name: "python -I -S -c pass confined, rlimits only", path: launcher, arguments: lean + pass),
         ]
         let bwrap = ["/usr/bin/bwrap", "/bin/bwrap"].first { FileManager.default.isExecutableFile(atPath: $0) }
         if let bwrap {
@@ -78,11 +83,15 @@ public enum SandboxBenchmark {
             ("results", .array(commands.map { stats($0.name, samples[$0.name] ?? []) } + [stats("warm snippet round trip", roundTrips)])),
             ("pythonOverheadMedianMs", .number(round3(median("python -I -S -c pass confined") - median("python -I -S -c pass bare")))),
             ("pythonOverheadMinMs", .number(round3(minimum("python -I -S -c pass confined") - minimum("python -I -S -c pass bare")))),
+            ("pythonOverheadRlimitsOnlyMedianMs",
+             .number(round3(median("python -I -S -c pass confined, rlimits only") - median("python -I -S -c pass bare")))),
             ("warmSnippetMedianMs", .number(round3(percentile(roundTrips.sorted(), 0.5)))),
         ]
         if bwrap != nil {
             figures.append(("confinedMinusBwrapPythonMedianMs",
                             .number(round3(median("python -I -S -c pass confined") - median("python -I -S -c pass bwrap")))))
+            figures.append(("rlimitsOnlyMinusBwrapPythonMedianMs",
+                            .number(round3(median("python -I -S -c pass confined, rlimits only") - median("python -I -S -c pass bwrap")))))
         }
         return .object(figures)
     }

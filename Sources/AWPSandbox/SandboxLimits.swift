@@ -18,12 +18,21 @@ public struct SandboxLimits: Sendable, Equatable {
     public var tmpInodes: UInt64
     /// Open files per process.
     public var openFiles: UInt64
+    /// Whether memory and process limits also get a per-run cgroup (when the host allows one).
+    public var cgroup: CgroupMode
+
+    /// `auto`: a cgroup when the host lets us create one, rlimits otherwise. `off`: rlimits only (a little
+    /// cheaper per start). `required`: refuse to run without one.
+    public enum CgroupMode: String, Sendable, Equatable {
+        case auto, off, required
+    }
 
     public init(
         timeoutMilliseconds: UInt64? = 60_000, cpuSeconds: UInt64? = nil, memoryMB: UInt64? = 2048,
         maxProcesses: UInt64? = 64, maxOutputBytes: Int = 8 << 20, fileSizeMB: UInt64 = 1024, tmpMB: UInt64 = 64,
-        tmpInodes: UInt64 = 16_384, openFiles: UInt64 = 256
+        tmpInodes: UInt64 = 16_384, openFiles: UInt64 = 256, cgroup: CgroupMode = .auto
     ) {
+        self.cgroup = cgroup
         self.timeoutMilliseconds = timeoutMilliseconds
         self.cpuSeconds = cpuSeconds
         self.memoryMB = memoryMB
