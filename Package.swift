@@ -26,7 +26,11 @@ let package = Package(
             name: "awp-sandbox",
             dependencies: ["CSandbox"],
             path: "Sandbox/awp-sandbox",
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            // SwiftPM links every executable against the Swift runtime; the C launcher uses none of it, and
+            // loading libswiftCore at every sandbox start costs about a millisecond. No Swift start-up object,
+            // the static (so only-if-referenced) standard library, and --as-needed leave libc and libseccomp.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-nostartfiles", "-Xlinker", "--as-needed"])]
         ),
 
         // MARK: Swift libraries, bottom-up
