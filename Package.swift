@@ -10,6 +10,10 @@ let package = Package(
     products: [
         .executable(name: "awp", targets: ["awp"]),
         .executable(name: "awp-sandbox", targets: ["awp-sandbox"]),
+        .executable(name: "awp-tool-echo", targets: ["awp-tool-echo"]),
+        .executable(name: "awp-tool-files", targets: ["awp-tool-files"]),
+        .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
+        .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
     ],
     targets: [
         // MARK: C and system-library layer (the only place C headers are imported)
@@ -34,18 +38,31 @@ let package = Package(
         .target(name: "AWPYAML", dependencies: ["CYAML"]),
         .target(name: "AWPWorkflow", dependencies: ["AWPCore", "AWPYAML"]),
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
-        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator"]),
+        // Plugins: newline-framed pipe I/O shared by the host and the plugin SDK, then each side.
+        .target(name: "AWPLineIO"),
+        .target(name: "AWPPlugins", dependencies: ["AWPCore", "AWPLineIO"]),
+        .target(name: "AWPPluginKit", dependencies: ["AWPCore", "AWPLineIO"]),
+        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPPlugins"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
+
+        // MARK: Built-in plugins (executables named awp-<kind>-<name>, found beside `awp`)
+        .executableTarget(name: "awp-tool-echo", dependencies: ["AWPPluginKit"], path: "Plugins/echo"),
+        .executableTarget(name: "awp-tool-files", dependencies: ["AWPPluginKit"], path: "Plugins/files"),
+        .executableTarget(name: "awp-provider-fake", dependencies: ["AWPPluginKit"], path: "Plugins/fake"),
 
         // MARK: Tests
         .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
         .testTarget(name: "AWPCoreTests", dependencies: ["AWPCore", "AWPTestSupport"]),
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(
+            name: "AWPPluginsTests",
+            dependencies: ["AWPPlugins", "AWPPluginKit", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake", "awp-tool-files"]
+        ),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
         .testTarget(
             name: "AWPCommandLineTests",
-            dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox"]
+            dependencies: ["AWPCommandLine", "AWPTestSupport", "awp", "awp-sandbox", "awp-tool-echo", "awp-provider-fake"]
         ),
     ]
 )
