@@ -9,11 +9,14 @@ var server = PluginServer(name: "echo", version: "1.0.0", kinds: [.tool],
                           description: "Echoes its arguments back; also sleeps, fails or exits on request (tests, bench)")
 
 server.tool(ToolDefinition(
-    name: "echo", description: "Returns `text` as the result text, and all arguments as structured content",
+    name: "echo", description: "Returns `text` as the result text, and any other arguments as structured content",
     inputSchema: ["type": "object", "properties": ["text": ["type": "string"]]],
     annotations: ToolAnnotations(readOnlyHint: true, idempotentHint: true, openWorldHint: false))
 ) { arguments, _ in
-    ToolCallResult(content: [.text(arguments["text"]?.stringValue ?? "")], structuredContent: arguments)
+    // The text is not repeated in the structured content, so an echo is no bigger than its request.
+    let others = (arguments.objectValue ?? []).filter { $0.key != "text" }
+    return ToolCallResult(content: [.text(arguments["text"]?.stringValue ?? "")],
+                          structuredContent: others.isEmpty ? nil : .object(others))
 }
 
 server.tool(ToolDefinition(

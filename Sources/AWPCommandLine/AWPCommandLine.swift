@@ -21,7 +21,8 @@ public enum AWPCommandLine {
             case "validate": return try ValidateCommand.run(options, console: console)
             case "compliance": return try ComplianceCommand.run(options, console: console)
             case "visualize": return try VisualizeCommand.run(options, console: console)
-            case "bench": return try BenchCommand.run(options, console: console)
+            case "bench": return try await BenchCommand.run(options, console: console)
+            case "plugins": return try await PluginsCommand.run(options, console: console)
             case "--version", "version":
                 console.out("awp \(version)")
                 return ExitStatus.success

@@ -3,28 +3,34 @@ internal import AWPValidator
 internal import AWPWorkflow
 internal import Foundation
 
-/// `awp bench validate [<dir>...] [--iterations N] [--json]`: load + validate time per workflow.
+/// `awp bench validate [<dir>...] [--iterations N] [--json]`: load + validate time per workflow;
+/// `awp bench rpc [--iterations N] [--json]`: plugin round trips (see `RPCBenchmark`).
 ///
 /// Figures only; nothing here asserts a timing.
 enum BenchCommand {
     static let names = ["sandbox", "rpc", "engine", "validate", "all"]
 
-    static func run(_ arguments: [String], console: Console) throws(UsageError) -> Int32 {
+    static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, command: "bench", options: ["--iterations"], flags: ["--json"])
         guard let name = parsed.positionals.first, names.contains(name) else {
             throw UsageError(command: "bench", message: "name a benchmark: \(names.joined(separator: ", "))")
         }
-        guard name == "validate" || name == "all" else {
-            console.error("awp bench: '\(name)' is not available in this build yet; 'validate' is")
-            return ExitStatus.failure
-        }
-        var iterations = 50
+        var requested: Int?
         if let text = parsed.value("--iterations") {
             guard let value = Int(text), value > 0 else {
                 throw UsageError(command: "bench", message: "--iterations needs a positive whole number")
             }
-            iterations = value
+            requested = value
         }
+        if name == "rpc" {
+            return await RPCBenchmark.run(roundTrips: requested ?? RPCBenchmark.defaultRoundTrips, json: parsed.has("--json"),
+                                          console: console)
+        }
+        guard name == "validate" || name == "all" else {
+            console.error("awp bench: '\(name)' is not available in this build yet; 'validate' and 'rpc' are")
+            return ExitStatus.failure
+        }
+        let iterations = requested ?? 50
         var directories = Array(parsed.positionals.dropFirst())
         if directories.isEmpty { directories = workflowDirectories(under: "Examples") }
         guard !directories.isEmpty else {

@@ -6,7 +6,10 @@ enum Help {
         ("validate", "awp validate <dir> [--json]", "Check a workflow against AWP 1.0 (rules R1–R33, graph, contracts, schema files)"),
         ("compliance", "awp compliance <dir> [--level A0|A1|A2|A3|A4] [--json]", "Report the autonomy level a workflow reaches"),
         ("visualize", "awp visualize <dir> [--format mermaid|dot|json|ascii]", "Draw the workflow graph"),
-        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json]", "Measure load + validate time per workflow"),
+        ("plugins", "awp plugins list [--json] | check <name> [--json] | call <name> <tool> [--args JSON]",
+         "List plugins, check one (handshake, tools or models), or call one tool"),
+        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--json]",
+         "Measure load + validate time per workflow, or plugin round trips"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
 
@@ -59,11 +62,28 @@ enum Help {
             details = """
                   --format F  mermaid (default, the reference's shape), dot (Graphviz), json, ascii (levels)
                 """
+        case "plugins":
+            details = """
+                Plugins are found beside the awp binary (built-ins), in <workflow>/plugins/, in
+                $AWP_HOME/plugins/, and as MCP servers in .mcp.json (workflow directory, current directory)
+                or $AWP_HOME/mcp.json. The first plugin of a name wins.
+                  list            One line per plugin: name, kinds, origin, command
+                  check NAME      Start it, run the handshake, list its tools or models
+                  call NAME TOOL  Call one tool; the result is printed as JSON (exit 1 if it is an error result)
+                  --args JSON     The tool's arguments, a JSON object (default {})
+                  --timeout-s N   Time limit for the call
+                  --workflow DIR  Also search DIR/plugins/ and DIR/.mcp.json
+                  --json          Machine-readable output (list, check)
+                  --verbose       Show the plugin's stderr and the host's remarks on standard error
+                """
         case "bench":
             details = """
-                Loads and validates each workflow directory repeatedly and reports the median and minimum
-                time. Without directories it measures every workflow under ./Examples.
-                  --iterations N  Runs per workflow (default 50)
+                validate: loads and validates each workflow directory repeatedly and reports the median and
+                minimum time. Without directories it measures every workflow under ./Examples.
+                rpc: round trips per second and p50/p99 latency to the Swift echo plugin (beside awp) and
+                the Python echo plugin (Examples/plugins/python-echo), at concurrency 1 and 64, and one
+                64 MiB message.
+                  --iterations N  Runs per workflow (validate, default 50); round trips per run (rpc, default 20000)
                   --json          Machine-readable figures
                 """
         default:

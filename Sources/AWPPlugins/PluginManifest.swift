@@ -7,8 +7,8 @@ public import AWPCore
 ///  "env": {"OPENAI_BASE_URL": "https://api.openai.com/v1"}, "passEnv": ["OPENAI_API_KEY"],
 ///  "capabilities": {"network": ["api.openai.com"]}, "timeouts": {"startupMs": 10000, "requestMs": 600000}}
 /// ```
-/// A relative `command` that contains a `/` is resolved against the manifest's directory; a bare name is
-/// looked up in `PATH`. `env` sets fixed values; `passEnv` names host variables (API keys) to copy.
+/// A relative `command` that contains a `/`, and a relative `cwd`, are resolved against the manifest's
+/// directory; a bare command name is looked up in `PATH`. `env` sets fixed values; `passEnv` names host variables (API keys) to copy.
 public struct PluginManifest: Sendable, Hashable {
     /// Where a manifest was found; earlier origins win when names collide.
     public enum Origin: String, Sendable, Hashable {
@@ -79,6 +79,10 @@ public struct PluginManifest: Sendable, Hashable {
             guard let text = value.stringValue else { throw WireFormatError("awp-plugin.json.env.\(key): expected a string") }
             environment[key] = text
         }
+        var workingDirectory = try reader.string("cwd")
+        if let directory, let relative = workingDirectory, !relative.hasPrefix("/") {
+            workingDirectory = relative == "." ? directory : directory + "/" + relative
+        }
         let timeouts = try reader.object("timeouts")
         self.init(name: name, kinds: kinds, command: command, arguments: try reader.strings("args") ?? [],
                   environment: environment, passEnvironment: try reader.strings("passEnv") ?? [],
@@ -86,7 +90,7 @@ public struct PluginManifest: Sendable, Hashable {
                   description: try reader.string("description"),
                   startupTimeout: try timeouts?.int("startupMs").map { .milliseconds($0) },
                   requestTimeout: try timeouts?.int("requestMs").map { .milliseconds($0) },
-                  workingDirectory: try reader.string("cwd"), origin: origin, location: location)
+                  workingDirectory: workingDirectory, origin: origin, location: location)
     }
 
     /// The manifest as JSON (for `awp plugins list --json`); env values are not shown, only names.

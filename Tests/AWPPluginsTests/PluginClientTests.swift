@@ -20,9 +20,9 @@ import Testing
         #expect(echo.annotations?.readOnlyHint == true)
         #expect(echo.annotations?.idempotentHint == true)
 
-        let result = try await client.callTool("echo", arguments: ["text": "héllo\nworld"])
+        let result = try await client.callTool("echo", arguments: ["text": "héllo\nworld", "n": 2])
         #expect(result.text == "héllo\nworld")
-        #expect(result.structuredContent?["text"] == "héllo\nworld")
+        #expect(result.structuredContent == ["n": 2])
 
         let failed = try await client.callTool("fail", arguments: ["message": "disk full"])
         #expect(failed.isError && failed.text == "disk full")
