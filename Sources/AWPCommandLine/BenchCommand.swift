@@ -11,7 +11,7 @@ enum BenchCommand {
     static let names = ["sandbox", "rpc", "engine", "validate", "all"]
 
     static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations"], flags: ["--json"])
+        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations", "--message-mib"], flags: ["--json"])
         guard let name = parsed.positionals.first, names.contains(name) else {
             throw UsageError(command: "bench", message: "name a benchmark: \(names.joined(separator: ", "))")
         }
@@ -23,8 +23,15 @@ enum BenchCommand {
             requested = value
         }
         if name == "rpc" {
-            return await RPCBenchmark.run(roundTrips: requested ?? RPCBenchmark.defaultRoundTrips, json: parsed.has("--json"),
-                                          console: console)
+            var mebibytes = RPCBenchmark.defaultLargeMessageMiB
+            if let text = parsed.value("--message-mib") {
+                guard let value = Int(text), value > 0, value <= 1024 else {
+                    throw UsageError(command: "bench", message: "--message-mib needs a whole number from 1 to 1024")
+                }
+                mebibytes = value
+            }
+            return await RPCBenchmark.run(roundTrips: requested ?? RPCBenchmark.defaultRoundTrips, largeMessageMiB: mebibytes,
+                                          json: parsed.has("--json"), console: console)
         }
         guard name == "validate" || name == "all" else {
             console.error("awp bench: '\(name)' is not available in this build yet; 'validate' and 'rpc' are")

@@ -8,7 +8,7 @@ enum Help {
         ("visualize", "awp visualize <dir> [--format mermaid|dot|json|ascii]", "Draw the workflow graph"),
         ("plugins", "awp plugins list [--json] | check <name> [--json] | call <name> <tool> [--args JSON]",
          "List plugins, check one (handshake, tools or models), or call one tool"),
-        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--json]",
+        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--iterations N] [--message-mib N] [--json]",
          "Measure load + validate time per workflow, or plugin round trips"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
@@ -84,6 +84,7 @@ enum Help {
                 the Python echo plugin (Examples/plugins/python-echo), at concurrency 1 and 64, and one
                 64 MiB message.
                   --iterations N  Runs per workflow (validate, default 50); round trips per run (rpc, default 20000)
+                  --message-mib N Size of the large rpc message (default 64)
                   --json          Machine-readable figures
                 """
         default:

@@ -12,7 +12,7 @@ enum RPCBenchmark {
     static let defaultRoundTrips = 20_000
     static let warmUp = 500
     static let concurrencies = [1, 64]
-    static let largeMessageBytes = 64 << 20
+    static let defaultLargeMessageMiB = 64
 
     struct Figures {
         var plugin: String
@@ -35,7 +35,8 @@ enum RPCBenchmark {
         }
     }
 
-    static func run(roundTrips: Int, json: Bool, console: Console) async -> Int32 {
+    static func run(roundTrips: Int, largeMessageMiB: Int = defaultLargeMessageMiB, json: Bool, console: Console) async -> Int32 {
+        let largeMessageBytes = largeMessageMiB << 20
         var plugins = [PluginManifest(name: "swift-echo", kinds: [.tool], command: PluginsCommand.binaryDirectory + "/awp-tool-echo")]
         let pythonDirectory = FileManager.default.currentDirectoryPath + "/Examples/plugins/python-echo"
         if let value = try? JSONParser.parse(String(contentsOfFile: pythonDirectory + "/awp-plugin.json", encoding: .utf8)),
@@ -59,7 +60,7 @@ enum RPCBenchmark {
                     results.append(figures)
                     if !json { console.out(line(figures)) }
                 }
-                let seconds = try await largeMessage(client)
+                let seconds = try await largeMessage(client, bytes: largeMessageBytes)
                 large.append(["plugin": .string(manifest.name), "bytes": .integer(largeMessageBytes), "seconds": .number(seconds)])
                 if !json { console.out("\(manifest.name): one \(largeMessageBytes >> 20) MiB message echoed in \(String(format: "%.3f", seconds)) s") }
             } catch {
@@ -111,8 +112,8 @@ enum RPCBenchmark {
                        latencies: latencies.sorted())
     }
 
-    /// One echo of a request line of exactly 64 MiB; returns the round-trip time in seconds.
-    static func largeMessage(_ client: PluginClient) async throws -> Double {
+    /// One echo of a request line of exactly `bytes` (64 MiB by default); returns the round-trip time in seconds.
+    static func largeMessage(_ client: PluginClient, bytes largeMessageBytes: Int) async throws -> Double {
         let envelope = JSONRPCMessage.request(id: .number(1_000_000_000), method: PluginMethod.toolsCall,
                                               params: ["name": "echo", "arguments": ["text": ""]]).serializedLine().count
         let text = String(repeating: "x", count: largeMessageBytes - envelope - 1)
@@ -121,7 +122,7 @@ enum RPCBenchmark {
         let result = try await client.callTool("echo", arguments: ["text": .string(text)])
         let elapsed = clock.now - start
         guard result.text.utf8.count == text.utf8.count else {
-            throw PluginError(.protocolViolation, plugin: client.manifest.name, "the 64 MiB echo came back with the wrong length")
+            throw PluginError(.protocolViolation, plugin: client.manifest.name, "the large echo came back with the wrong length")
         }
         return microseconds(elapsed) / 1_000_000
     }
