@@ -87,6 +87,19 @@ enum PluginFixtures {
         if "id" not in message or "method" not in message:
             continue
         ident, method, params = message["id"], message["method"], message.get("params") or {}
+        if mode == "modern":
+            # A stateless (2026-07-28) server: no initialize; every request must carry the _meta fields.
+            meta = params.get("_meta") or {}
+            if method == "initialize":
+                send({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": "Method not found"}})
+                continue
+            if meta.get("io.modelcontextprotocol/protocolVersion") != "2026-07-28":
+                send({"jsonrpc": "2.0", "id": ident, "error": {"code": -32602, "message": "missing _meta protocol version"}})
+                continue
+            if method == "server/discover":
+                send({"jsonrpc": "2.0", "id": ident, "result": {"resultType": "complete", "supportedVersions": ["2026-07-28"],
+                      "capabilities": {"tools": {}}, "_meta": {"io.modelcontextprotocol/serverInfo": {"name": "modern", "version": "2"}}}})
+                continue
         if method == "initialize":
             if mode == "hang-handshake":
                 continue
