@@ -64,7 +64,8 @@ final class PluginProcess: Sendable {
         case .endOfFile(let error):
             // A crashing plugin closes stdout as it exits; give the reaper a moment to see the status.
             let exit = child.waitForExitBlocking(timeout: 0.5)
-            if exit == nil { child.signalGroup(SIGKILL) }
+            // Dead or not, nothing of this instance may linger: the process, or what it left in its group.
+            child.signalGroup(SIGKILL)
             var message = switch exit {
             case .some(let exit): "the plugin \(exit)"
             case .none: "the plugin closed its stdout" + (error.map { " (\($0))" } ?? "") + " and was killed"
