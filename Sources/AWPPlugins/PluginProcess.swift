@@ -66,6 +66,7 @@ final class PluginProcess: Sendable {
             let exit = child.waitForExitBlocking(timeout: 0.5)
             // Dead or not, nothing of this instance may linger: the process, or what it left in its group.
             child.signalGroup(SIGKILL)
+            stderr.waitForEnd(timeout: 0.5)
             var message = switch exit {
             case .some(let exit): "the plugin \(exit)"
             case .none: "the plugin closed its stdout" + (error.map { " (\($0))" } ?? "") + " and was killed"

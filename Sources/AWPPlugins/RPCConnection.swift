@@ -119,9 +119,13 @@ final class RPCConnection: Sendable {
                 do {
                     try writer.write(line)
                 } catch {
-                    // The reader will see EOF shortly and fail everything; this call fails now.
-                    let error = PluginError(.pluginCrashed, plugin: plugin, "could not write to the plugin's stdin (\(error))", method: method)
-                    if let pending = take(id) { pending.continuation.resume(throwing: error) }
+                    // The plugin's stdin is gone, so it is exiting: its stdout ends shortly and the call fails
+                    // with the exit status and stderr. Should stdout stay open, the call times out soon anyway.
+                    let soon = ContinuousClock.now + .seconds(1)
+                    state.withLock { state in
+                        if let current = state.pending[id]?.deadline, current < soon { return }
+                        state.pending[id]?.deadline = soon
+                    }
                 }
             }
         } onCancel: {

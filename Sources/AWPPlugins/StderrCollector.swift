@@ -1,4 +1,5 @@
 internal import AWPLineIO
+internal import Dispatch
 internal import Synchronization
 
 /// A line of plugin diagnostics: its stderr, its MCP log notifications, or the host's remarks about it.
@@ -48,6 +49,7 @@ final class StderrCollector: Sendable {
     private let forwardLimit: Int
     private let log: PluginLogHandler?
     private let state = Mutex(State())
+    private let ended = DispatchSemaphore(value: 0)
 
     init(plugin: String, forwardLimit: Int, log: PluginLogHandler?) {
         self.plugin = plugin
@@ -60,7 +62,9 @@ final class StderrCollector: Sendable {
             switch event {
             case .line(let bytes): record(String(decoding: bytes, as: UTF8.self))
             case .oversized(let limit): record("[a stderr line longer than \(limit) bytes was dropped]")
-            case .end: state.withLock { $0.finished = true }
+            case .end:
+                state.withLock { $0.finished = true }
+                ended.signal()
             }
         }
     }
@@ -95,4 +99,10 @@ final class StderrCollector: Sendable {
     }
 
     var totalBytes: Int { state.withLock { $0.totalBytes } }
+
+    /// Blocks (a dedicated thread only) until stderr has ended or `timeout` seconds pass, so an error
+    /// message includes what a crashing plugin wrote just before it exited.
+    func waitForEnd(timeout: Double) {
+        if ended.wait(timeout: .now() + timeout) == .success { ended.signal() }
+    }
 }
