@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "awp-tool-echo", targets: ["awp-tool-echo"]),
         .executable(name: "awp-tool-files", targets: ["awp-tool-files"]),
         .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
+        .executable(name: "awp-provider-openai", targets: ["awp-provider-openai"]),
         .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
     ],
     targets: [
@@ -42,6 +43,7 @@ let package = Package(
         .target(name: "AWPLineIO"),
         .target(name: "AWPPlugins", dependencies: ["AWPCore", "AWPLineIO"]),
         .target(name: "AWPPluginKit", dependencies: ["AWPCore", "AWPLineIO"]),
+        .target(name: "AWPProviderSupport", dependencies: ["AWPCore", "AWPPluginKit"]),
         .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPPlugins"]),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
@@ -49,6 +51,7 @@ let package = Package(
         .executableTarget(name: "awp-tool-echo", dependencies: ["AWPPluginKit"], path: "Plugins/echo"),
         .executableTarget(name: "awp-tool-files", dependencies: ["AWPPluginKit"], path: "Plugins/files"),
         .executableTarget(name: "awp-provider-fake", dependencies: ["AWPPluginKit"], path: "Plugins/fake"),
+        .executableTarget(name: "awp-provider-openai", dependencies: ["AWPPluginKit", "AWPProviderSupport"], path: "Plugins/openai"),
 
         // MARK: Tests
         .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
@@ -57,7 +60,10 @@ let package = Package(
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
         .testTarget(
             name: "AWPPluginsTests",
-            dependencies: ["AWPPlugins", "AWPPluginKit", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake", "awp-tool-files"]
+            dependencies: [
+                "AWPPlugins", "AWPPluginKit", "AWPProviderSupport", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake",
+                "awp-tool-files", "awp-provider-openai",
+            ]
         ),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
         .testTarget(

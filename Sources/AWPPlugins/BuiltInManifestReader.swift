@@ -1,5 +1,6 @@
 internal import AWPCore
 internal import Foundation
+internal import Glibc
 
 /// Runs a built-in plugin executable with `--manifest` and reads the manifest it prints.
 enum BuiltInManifestReader {
@@ -16,7 +17,9 @@ enum BuiltInManifestReader {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // SIGKILL rather than terminate(): Process hands the child the spawning thread's signal mask, in
+        // which SIGTERM may be blocked.
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
