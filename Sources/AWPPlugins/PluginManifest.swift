@@ -103,8 +103,8 @@ public struct PluginManifest: Sendable, Hashable {
             "env": .array(environment.keys.sorted().map(JSONValue.string)),
             "passEnv": .array(passEnvironment.map(JSONValue.string)), "capabilities": capabilities.json,
             "timeouts": .object(compacting: [
-                "startupMs": startupTimeout.map { .integer(Self.milliseconds($0)) },
-                "requestMs": requestTimeout.map { .integer(Self.milliseconds($0)) },
+                "startupMs": startupTimeout.map { .integer($0.wholeMilliseconds) },
+                "requestMs": requestTimeout.map { .integer($0.wholeMilliseconds) },
             ]),
         ])
     }
@@ -114,9 +114,5 @@ public struct PluginManifest: Sendable, Hashable {
         !name.isEmpty && name.utf8.count <= 64
             && name.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0)
                 || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

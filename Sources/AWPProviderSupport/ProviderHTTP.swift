@@ -35,7 +35,7 @@ public enum ProviderHTTP {
                 if shouldRetry(status: response.status, headers: response.headers) {
                     wait = retryAfter(response.headers) ?? backoff(attempt: attempt)
                     if let wait, wait > longestRetryWait {
-                        failure.retryAfterMs = milliseconds(wait)
+                        failure.retryAfterMs = wait.wholeMilliseconds
                         throw failure
                     }
                 } else {
@@ -51,7 +51,7 @@ public enum ProviderHTTP {
             }
             attempt += 1
             guard attempt <= maximumRetries, let delay = wait, ContinuousClock.now + delay < deadline else {
-                if let wait { failure.retryAfterMs = failure.retryAfterMs ?? milliseconds(wait) }
+                if let wait { failure.retryAfterMs = failure.retryAfterMs ?? wait.wholeMilliseconds }
                 throw failure
             }
             try await Task.sleep(for: delay)
@@ -108,10 +108,6 @@ public enum ProviderHTTP {
         case 400..<500: .invalidRequest
         default: .unavailable
         }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// A setting from the environment parsed as a whole number.

@@ -10,17 +10,8 @@ import Testing
 /// typed error, the host carries on, other calls and plugins are unaffected, and no process is left over.
 @Suite(.timeLimit(.minutes(2))) struct FaultContainmentTests {
     func expectPluginError(_ kind: PluginErrorKind, _ body: () async throws -> Void,
-                           sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> PluginError? {
-        do {
-            try await body()
-            Issue.record("expected a \(kind) error, got success", sourceLocation: sourceLocation)
-        } catch let error as PluginError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("expected a PluginError, got \(error)", sourceLocation: sourceLocation)
-        }
-        return nil
+                       sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> PluginError? {
+        await PluginFixtures.expectPluginError(kind, body, sourceLocation: sourceLocation)
     }
 
     @Test func aCrashMidCallFailsEveryCallInFlightThenThePluginRestarts() async throws {

@@ -49,16 +49,7 @@ import Testing
 
     func expectFailure(_ kind: PluginErrorKind, _ body: () async throws -> Void,
                        sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> PluginError? {
-        do {
-            try await body()
-            Issue.record("expected \(kind)", sourceLocation: sourceLocation)
-        } catch let error as PluginError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
-        }
-        return nil
+        await PluginFixtures.expectPluginError(kind, body, sourceLocation: sourceLocation)
     }
 
     @Test func plainAndStreamedRepliesWithUsage() async throws {

@@ -3,6 +3,7 @@ import AWPPlugins
 import AWPTestSupport
 import Foundation
 import Glibc
+import Testing
 
 /// Plugins for the tests: the built Swift plugins, and a scriptable Python MCP server written into
 /// each test's own temp directory.
@@ -35,6 +36,21 @@ enum PluginFixtures {
             try scriptedPlugin.write(to: script, atomically: true, encoding: .utf8)
         }
         return PluginManifest(name: "py-\(mode)", command: python, arguments: ["-u", script.path, mode] + extra)
+    }
+
+    /// Runs `body`, expecting a `PluginError` of `kind`; returns it for further checks.
+    static func expectPluginError(_ kind: PluginErrorKind, _ body: () async throws -> Void,
+                                  sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> PluginError? {
+        do {
+            try await body()
+            Issue.record("expected a \(kind) error, got success", sourceLocation: sourceLocation)
+        } catch let error as PluginError {
+            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
+            return error
+        } catch {
+            Issue.record("expected a PluginError, got \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
     }
 
     /// Every process whose process group is `group` and that is not a zombie awaiting another parent.
