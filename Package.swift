@@ -10,6 +10,11 @@ let package = Package(
     products: [
         .executable(name: "awp", targets: ["awp"]),
         .executable(name: "awp-sandbox", targets: ["awp-sandbox"]),
+        .executable(name: "awp-tool-echo", targets: ["awp-tool-echo"]),
+        .executable(name: "awp-tool-files", targets: ["awp-tool-files"]),
+        .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
+        .executable(name: "awp-provider-openai", targets: ["awp-provider-openai"]),
+        .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
     ],
     targets: [
         // MARK: C and system-library layer (the only place C headers are imported)
@@ -40,14 +45,35 @@ let package = Package(
         .target(name: "AWPValidator", dependencies: ["AWPCore", "AWPWorkflow"]),
         .target(name: "AWPStore", dependencies: ["AWPCore", "CSQLite"]),
         .target(name: "AWPSandbox", dependencies: ["AWPCore", "CSandbox"]),
-        .target(name: "AWPCommandLine", dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox", "AWPStore"]),
+        // Plugins: newline-framed pipe I/O shared by the host and the plugin SDK, then each side.
+        .target(name: "AWPLineIO"),
+        .target(name: "AWPPlugins", dependencies: ["AWPCore", "AWPLineIO"]),
+        .target(name: "AWPPluginKit", dependencies: ["AWPCore", "AWPLineIO"]),
+        .target(name: "AWPProviderSupport", dependencies: ["AWPCore", "AWPPluginKit"]),
+        .target(
+            name: "AWPCommandLine",
+            dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox", "AWPStore", "AWPPlugins"]
+        ),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
+
+        // MARK: Built-in plugins (executables named awp-<kind>-<name>, found beside `awp`)
+        .executableTarget(name: "awp-tool-echo", dependencies: ["AWPPluginKit"], path: "Plugins/echo"),
+        .executableTarget(name: "awp-tool-files", dependencies: ["AWPPluginKit"], path: "Plugins/files"),
+        .executableTarget(name: "awp-provider-fake", dependencies: ["AWPPluginKit"], path: "Plugins/fake"),
+        .executableTarget(name: "awp-provider-openai", dependencies: ["AWPPluginKit", "AWPProviderSupport"], path: "Plugins/openai"),
 
         // MARK: Tests
         .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
         .testTarget(name: "AWPCoreTests", dependencies: ["AWPCore", "AWPTestSupport"]),
         .testTarget(name: "AWPYAMLTests", dependencies: ["AWPYAML", "AWPTestSupport"]),
         .testTarget(name: "AWPWorkflowTests", dependencies: ["AWPWorkflow", "AWPTestSupport"]),
+        .testTarget(
+            name: "AWPPluginsTests",
+            dependencies: [
+                "AWPPlugins", "AWPPluginKit", "AWPProviderSupport", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake",
+                "awp-tool-files", "awp-provider-openai",
+            ]
+        ),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
         .testTarget(name: "AWPStoreTests", dependencies: ["AWPStore", "AWPTestSupport", "awp-store-writer"]),
         // Writes to a store from a separate process: concurrent writers and kills mid-transaction.
@@ -59,7 +85,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AWPCommandLineTests",
-            dependencies: ["AWPCommandLine", "AWPStore", "AWPTestSupport", "awp", "awp-sandbox"]
+            dependencies: [
+                "AWPCommandLine", "AWPStore", "AWPTestSupport", "awp", "awp-sandbox", "awp-tool-echo", "awp-provider-fake",
+            ]
         ),
     ]
 )

@@ -32,6 +32,7 @@ public enum AWPCommandLine {
             case "audit": return try await AuditCommand.run(options, console: console)
             case "explain-cache": return try await ExplainCacheCommand.run(options, console: console)
             case "gc": return try await GCCommand.run(options, console: console)
+            case "plugins": return try await PluginsCommand.run(options, console: console)
             case "--version", "version":
                 console.out("awp \(version)")
                 return ExitStatus.success

@@ -3,29 +3,42 @@ internal import AWPValidator
 internal import AWPWorkflow
 internal import Foundation
 
-/// `awp bench validate [<dir>...] [--iterations N] [--json]`: load + validate time per workflow.
+/// `awp bench validate [<dir>...] [--iterations N] [--json]`: load + validate time per workflow;
+/// `awp bench rpc [--iterations N] [--json]`: plugin round trips (see `RPCBenchmark`).
 ///
 /// Figures only; nothing here asserts a timing.
 enum BenchCommand {
     static let names = ["sandbox", "rpc", "engine", "validate", "all"]
 
     static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations", "--rounds"], flags: ["--json"])
+        let parsed = try Arguments(arguments, command: "bench", options: ["--iterations", "--message-mib", "--rounds"], flags: ["--json"])
         guard let name = parsed.positionals.first, names.contains(name) else {
             throw UsageError(command: "bench", message: "name a benchmark: \(names.joined(separator: ", "))")
         }
         if name == "sandbox" { return try await SandboxBench.run(parsed, console: console) }
-        guard name == "validate" || name == "all" else {
-            console.error("awp bench: '\(name)' is not available in this build yet; 'validate' is")
-            return ExitStatus.failure
-        }
-        var iterations = 50
+        var requested: Int?
         if let text = parsed.value("--iterations") {
             guard let value = Int(text), value > 0 else {
                 throw UsageError(command: "bench", message: "--iterations needs a positive whole number")
             }
-            iterations = value
+            requested = value
         }
+        if name == "rpc" {
+            var mebibytes = RPCBenchmark.defaultLargeMessageMiB
+            if let text = parsed.value("--message-mib") {
+                guard let value = Int(text), value > 0, value <= 1024 else {
+                    throw UsageError(command: "bench", message: "--message-mib needs a whole number from 1 to 1024")
+                }
+                mebibytes = value
+            }
+            return await RPCBenchmark.run(roundTrips: requested ?? RPCBenchmark.defaultRoundTrips, largeMessageMiB: mebibytes,
+                                          json: parsed.has("--json"), console: console)
+        }
+        guard name == "validate" || name == "all" else {
+            console.error("awp bench: '\(name)' is not available in this build yet; 'validate' and 'rpc' are")
+            return ExitStatus.failure
+        }
+        let iterations = requested ?? 50
         var directories = Array(parsed.positionals.dropFirst())
         if directories.isEmpty { directories = workflowDirectories(under: "Examples") }
         guard !directories.isEmpty else {

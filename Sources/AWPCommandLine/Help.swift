@@ -6,7 +6,8 @@ enum Help {
         ("validate", "awp validate <dir> [--json]", "Check a workflow against AWP 1.0 (rules R1–R33, graph, contracts, schema files)"),
         ("compliance", "awp compliance <dir> [--level A0|A1|A2|A3|A4] [--json]", "Report the autonomy level a workflow reaches"),
         ("visualize", "awp visualize <dir> [--format mermaid|dot|json|ascii]", "Draw the workflow graph"),
-        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json]", "Measure load + validate time per workflow"),
+        ("plugins", "awp plugins list [--json] | check <name> [--json] | call <name> <tool> [--args JSON]",
+         "List plugins, check one (handshake, tools or models), or call one tool"),
         ("sandbox", "awp sandbox exec [--capability compute|network|filesystem]... [--allow-host HOST]... [--ro PATH]... [--rw PATH]... [--workspace DIR] [--timeout-s N] [--cpu-s N] [--memory-mb N] [--max-procs N] [--max-output-bytes N] [--env NAME=VALUE]... [--json] -- COMMAND [ARG]... | awp sandbox doctor [--python PATH] [--json]", "Run a command confined by the kernel, or check what this host enforces"),
         ("runs", "awp runs [--limit N] [--all] [--json] [--home DIR]", "List recorded runs, newest first"),
         ("status", "awp status <run|latest> [--json] [--home DIR]", "Show a run's status, usage and artifacts"),
@@ -17,6 +18,8 @@ enum Help {
         ("audit", "awp audit verify <run|latest> [--json] [--home DIR]", "Check a run's tamper-evident audit chain"),
         ("explain-cache", "awp explain-cache <run|latest> [--json] [--home DIR]", "Say for each LLM call why the cache hit, missed or bypassed"),
         ("gc", "awp gc [--keep-days N] [--max-blob-bytes SIZE] [--json] [--home DIR]", "Delete old runs and bound the store's size"),
+        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--iterations N] [--message-mib N] [--json] | bench sandbox [--rounds N] [--json]",
+         "Measure validation, plugin round trips, or the cost of confinement"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
 
@@ -69,11 +72,32 @@ enum Help {
             details = """
                   --format F  mermaid (default, the reference's shape), dot (Graphviz), json, ascii (levels)
                 """
+        case "plugins":
+            details = """
+                Plugins are found beside the awp binary (built-ins), in <workflow>/plugins/, in
+                $AWP_HOME/plugins/, and as MCP servers in .mcp.json (workflow directory, current directory)
+                or $AWP_HOME/mcp.json. The first plugin of a name wins.
+                  list            One line per plugin: name, kinds, origin, command
+                  check NAME      Start it, run the handshake, list its tools or models
+                  call NAME TOOL  Call one tool; the result is printed as JSON (exit 1 if it is an error result)
+                  --args JSON     The tool's arguments, a JSON object (default {})
+                  --timeout-s N   Time limit for the call
+                  --workflow DIR  Also search DIR/plugins/ and DIR/.mcp.json
+                  --json          Machine-readable output (list, check)
+                  --verbose       Show the plugin's stderr and the host's remarks on standard error
+                """
         case "bench":
             details = """
-                Loads and validates each workflow directory repeatedly and reports the median and minimum
-                time. Without directories it measures every workflow under ./Examples.
-                  --iterations N  Runs per workflow (default 50)
+                validate: loads and validates each workflow directory repeatedly and reports the median and
+                minimum time. Without directories it measures every workflow under ./Examples.
+                rpc: round trips per second and p50/p99 latency to the Swift echo plugin (beside awp) and
+                the Python echo plugin (Examples/plugins/python-echo), at concurrency 1 and 64, and one
+                64 MiB message.
+                sandbox: bare vs confined start of /bin/true and python3 -I -S -c pass (and under bwrap when
+                installed), in interleaved shuffled rounds, plus the warm executor's snippet round trip.
+                  --iterations N  Runs per workflow (validate, default 50); round trips per run (rpc, default 20000)
+                  --message-mib N Size of the large rpc message (default 64)
+                  --rounds N      Rounds per command (sandbox, default 50)
                   --json          Machine-readable figures
                 """
         case "runs", "status", "output", "calls", "events", "report", "audit", "explain-cache", "gc":
