@@ -31,7 +31,7 @@ enum SandboxCommand {
         guard parsed.positionals.isEmpty else {
             throw UsageError(command: "sandbox", message: "unexpected '\(parsed.positionals[0])' before '--'")
         }
-        var policy: SandboxPolicy
+        let policy: SandboxPolicy
         let temporary: URL?
         do {
             (policy, temporary) = try makePolicy(parsed, command: command)
@@ -64,7 +64,6 @@ enum SandboxCommand {
                 console.out(failure.serialized())
             }
             console.error("awp sandbox exec: error: \(error)")
-            policy.command = []
             return 125
         }
     }
@@ -117,7 +116,13 @@ enum SandboxCommand {
             // The user named this directory as the sandbox's writable workspace; as root that means handing the
             // directory itself (never its contents) to the sandbox uid.
             handWorkspaceToSandbox: true)
-        do { try policy.validate() } catch { throw error }
+        do {
+            try policy.validate()
+        } catch {
+            // A refused policy must not leave the scratch workspace behind.
+            if let temporary { try? FileManager.default.removeItem(at: temporary) }
+            throw error
+        }
         return (policy, temporary)
     }
 

@@ -81,6 +81,8 @@ public struct Sandbox: Sendable {
                 pid = try ProcessSpawner.spawn(path: path, arguments: fullArguments, environment: [], descriptors: descriptors)
             } catch {
                 for fd in [stdout.read, stdout.write, stderr.read, stderr.write, report.read, report.write, devNull] { close(fd) }
+                if let stdin { close(stdin.read); close(stdin.write) }
+                if let control { close(control.0); close(control.1) }
                 throw error
             }
             // Our copies of the child's ends must go, or we would never see end-of-file.

@@ -124,14 +124,13 @@ final class ExecutorProcess: Sendable {
             let stdin = try ProcessSpawner.pipe()
             let stdout = try ProcessSpawner.pipe()
             let stderr = try ProcessSpawner.pipe()
-            let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
-            var descriptors: [(Int32, Int32)] = [(stdin.read, 0), (stdout.write, 1), (stderr.write, 2), (devNull, 3)]
+            var descriptors: [(Int32, Int32)] = [(stdin.read, 0), (stdout.write, 1), (stderr.write, 2)]
             let program = SeccompPrograms.descriptor(network: false)
             if let program { descriptors.append((program, 5)) }
             let arguments = LauncherArguments.make(for: policy, reportFD: nil, proxyFD: nil, seccompFD: program == nil ? nil : 5)
             let pid = try ProcessSpawner.spawn(
                 path: sandbox.launcherPath, arguments: arguments, environment: [], descriptors: descriptors)
-            for fd in [stdin.read, stdout.write, stderr.write, devNull] { close(fd) }
+            for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
             return ExecutorProcess(pid: pid, requests: stdin.write, replies: stdout.read, stderr: stderr.read)
         } catch {
             throw .spawn(error.description)
