@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
         .executable(name: "awp-provider-openai", targets: ["awp-provider-openai"]),
         .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
+        .library(name: "AWPRuntime", targets: ["AWPRuntime"]),
     ],
     targets: [
         // MARK: C and system-library layer (the only place C headers are imported)
@@ -51,8 +52,12 @@ let package = Package(
         .target(name: "AWPPluginKit", dependencies: ["AWPCore", "AWPLineIO"]),
         .target(name: "AWPProviderSupport", dependencies: ["AWPCore", "AWPPluginKit"]),
         .target(
+            name: "AWPRuntime",
+            dependencies: ["AWPCore", "AWPYAML", "AWPWorkflow", "AWPValidator", "AWPStore", "AWPSandbox", "AWPPlugins"]
+        ),
+        .target(
             name: "AWPCommandLine",
-            dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox", "AWPStore", "AWPPlugins"]
+            dependencies: ["AWPCore", "AWPWorkflow", "AWPValidator", "AWPSandbox", "AWPStore", "AWPPlugins", "AWPRuntime"]
         ),
         .executableTarget(name: "awp", dependencies: ["AWPCommandLine"]),
 
@@ -82,6 +87,10 @@ let package = Package(
             name: "AWPSandboxTests",
             dependencies: ["AWPSandbox", "AWPCore", "AWPTestSupport", "awp-sandbox"],
             exclude: ["Probes"]
+        ),
+        .testTarget(
+            name: "AWPRuntimeTests",
+            dependencies: ["AWPRuntime", "AWPTestSupport", "awp-sandbox", "awp-provider-fake", "awp-tool-echo"]
         ),
         .testTarget(
             name: "AWPCommandLineTests",
