@@ -72,6 +72,49 @@ public struct WorkspaceReader: Sendable {
         return found.sorted()
     }
 
+    /// Writes `bytes` to `relativePath`, creating missing parent directories, never following a symlink
+    /// on the way (a link the sandbox planted cannot redirect a host-side write). When `owner` is given
+    /// (root hosts), created directories and the file are handed to that uid/gid so sandboxed code can
+    /// keep working on them.
+    public func write(_ relativePath: String, bytes: [UInt8], append: Bool = false, owner: (uid: UInt32, gid: UInt32)? = nil)
+        throws(ReadError)
+    {
+        let parts = relativePath.split(separator: "/").map(String.init)
+        guard !parts.isEmpty, !parts.contains("."), !parts.contains(".."), !relativePath.hasPrefix("/") else {
+            throw .escapes(relativePath)
+        }
+        var prefix = ""
+        for directory in parts.dropLast() {
+            prefix = prefix.isEmpty ? directory : "\(prefix)/\(directory)"
+            let parent = try open(prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ".",
+                                  flags: O_RDONLY | O_DIRECTORY)
+            let made = mkdirat(parent, directory, 0o755)
+            let failure = errno
+            if made == 0, let owner { _ = fchownat(parent, directory, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) }
+            close(parent)
+            if made != 0 && failure != EEXIST { throw .system(prefix, failure) }
+        }
+        let flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC)
+        let rootFD = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard rootFD >= 0 else { throw .system(root, errno) }
+        defer { close(rootFD) }
+        let fd = csbx_open_beneath(rootFD, relativePath, flags, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .symlinkRefused(relativePath) }
+            if errno == EXDEV { throw .escapes(relativePath) }
+            throw .system(relativePath, errno)
+        }
+        defer { close(fd) }
+        if let owner { _ = fchown(fd, owner.uid, owner.gid) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .system(relativePath, errno) }
+            offset += n
+        }
+    }
+
     private func open(_ relativePath: String, flags: Int32) throws(ReadError) -> Int32 {
         if relativePath.hasPrefix("/") || relativePath.split(separator: "/").contains("..") { throw .escapes(relativePath) }
         let rootFD = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
