@@ -9,9 +9,9 @@ import Synchronization
 /// forced tool choice gets a call with schema-built arguments, anything else gets a short text that
 /// quotes the last user message. Usage is estimated at four characters per token; the cost is zero.
 final class FakeProvider: ProviderHandler {
-    static let model = ModelInfo(id: "fake-1", contextWindow: 128_000, maxOutputTokens: 8192, supportsTools: true,
-                                 supportsJSONSchema: true, supportsStreaming: true,
-                                 pricing: ModelPricing(inputPerMillion: 0, outputPerMillion: 0))
+    /// The one model; any model name is accepted and answered the same way. Prices are zero unless
+    /// `--price-in`/`--price-out` set them (budget tests need a model that costs something).
+    let model: ModelInfo
 
     private let settings: FakeSettings
     private let script: [ScriptedResponse]?
@@ -20,10 +20,14 @@ final class FakeProvider: ProviderHandler {
     init(settings: FakeSettings) throws {
         self.settings = settings
         script = try settings.scriptPath.map(ScriptedResponse.load)
+        model = ModelInfo(id: "fake-1", contextWindow: 128_000, maxOutputTokens: 8192, supportsTools: true,
+                          supportsJSONSchema: true, supportsStreaming: true,
+                          pricing: ModelPricing(inputPerMillion: settings.priceInPerMillion,
+                                                outputPerMillion: settings.priceOutPerMillion))
     }
 
     func describe() async throws -> ProviderDescription {
-        ProviderDescription(models: [Self.model])
+        ProviderDescription(models: [model])
     }
 
     func generate(_ params: GenerateParams, context: GenerationContext) async throws -> GenerateResult {
@@ -46,12 +50,13 @@ final class FakeProvider: ProviderHandler {
         }
         if result.usage == TokenUsage() { result.usage = estimateUsage(params, result.message) }
         result.model = result.model ?? params.model
-        result.costUSD = Self.model.pricing?.cost(of: result.usage)
+        result.costUSD = model.pricing?.cost(of: result.usage)
         try await stream(result, context: context)
         return result
     }
 
     private func answer(_ params: GenerateParams) -> GenerateResult {
+        if let agentic = FakeAgent.respond(params, settings: settings) { return agentic }
         if case .jsonSchema(_, let schema, _) = params.responseFormat {
             let value = SchemaExample(root: schema).value(for: schema)
             return GenerateResult(stopReason: .endTurn, message: .assistant(value.serialized()), usage: TokenUsage())

@@ -11,15 +11,29 @@ import Foundation
 /// | `--fail-every N` | `AWP_FAKE_FAIL_EVERY` | every Nth generate call fails |
 /// | `--fail-kind KIND` | `AWP_FAKE_FAIL_KIND` | the error kind of injected failures (default `unavailable`) |
 /// | `--retry-after-ms N` | `AWP_FAKE_RETRY_AFTER_MS` | `retryAfterMs` of injected failures |
+/// | `--mode greedy` | `AWP_FAKE_MODE` | an adversary for budget tests: the manager never completes, it delegates `--workers N` envelopes every iteration (sub-managers with `--submanagers`), and each worker makes `--tool-calls N` `file.list` calls before answering |
+/// | `--workers N` | `AWP_FAKE_WORKERS` | envelopes per greedy delegation (default 1) |
+/// | `--tool-calls N` | `AWP_FAKE_TOOL_CALLS` | tool calls per greedy worker (default 1) |
+/// | `--submanagers` | `AWP_FAKE_SUBMANAGERS=1` | greedy envelopes ask to be sub-managers |
+/// | `--price-in X` | `AWP_FAKE_PRICE_IN` | US dollars per million input tokens (default 0) |
+/// | `--price-out X` | `AWP_FAKE_PRICE_OUT` | US dollars per million output tokens (default 0) |
 struct FakeSettings {
     var scriptPath: String?
     var latencyMs = 0
     var failEvery = 0
     var failKind = PluginErrorKind.unavailable
     var retryAfterMs: Int?
+    var priceInPerMillion = 0.0
+    var priceOutPerMillion = 0.0
+    var greedy = false
+    var greedyWorkers = 1
+    var greedyToolCalls = 1
+    var greedySubmanagers = false
 
     static let environmentNames = [
         "AWP_FAKE_SCRIPT", "AWP_FAKE_LATENCY_MS", "AWP_FAKE_FAIL_EVERY", "AWP_FAKE_FAIL_KIND", "AWP_FAKE_RETRY_AFTER_MS",
+        "AWP_FAKE_PRICE_IN", "AWP_FAKE_PRICE_OUT", "AWP_FAKE_MODE", "AWP_FAKE_WORKERS", "AWP_FAKE_TOOL_CALLS",
+        "AWP_FAKE_SUBMANAGERS",
     ]
 
     init(arguments: [String], environment: [String: String]) {
@@ -32,6 +46,12 @@ struct FakeSettings {
         failEvery = setting("--fail-every", "AWP_FAKE_FAIL_EVERY").flatMap(Int.init) ?? 0
         failKind = setting("--fail-kind", "AWP_FAKE_FAIL_KIND").map(PluginErrorKind.init(rawValue:)) ?? .unavailable
         retryAfterMs = setting("--retry-after-ms", "AWP_FAKE_RETRY_AFTER_MS").flatMap(Int.init)
+        priceInPerMillion = setting("--price-in", "AWP_FAKE_PRICE_IN").flatMap(Double.init) ?? 0
+        priceOutPerMillion = setting("--price-out", "AWP_FAKE_PRICE_OUT").flatMap(Double.init) ?? 0
+        greedy = setting("--mode", "AWP_FAKE_MODE") == "greedy"
+        greedyWorkers = setting("--workers", "AWP_FAKE_WORKERS").flatMap(Int.init) ?? 1
+        greedyToolCalls = setting("--tool-calls", "AWP_FAKE_TOOL_CALLS").flatMap(Int.init) ?? 1
+        greedySubmanagers = arguments.contains("--submanagers") || environment["AWP_FAKE_SUBMANAGERS"] == "1"
     }
 }
 

@@ -19,6 +19,9 @@ public enum AWPCommandLine {
         do {
             switch command {
             case "validate": return try ValidateCommand.run(options, console: console)
+            case "run": return try await RunCommand.run(options, console: console)
+            case "task": return try await RunCommand.task(options, console: console)
+            case "resume": return try await RunCommand.resume(options, console: console)
             case "compliance": return try ComplianceCommand.run(options, console: console)
             case "visualize": return try VisualizeCommand.run(options, console: console)
             case "bench": return try await BenchCommand.run(options, console: console)

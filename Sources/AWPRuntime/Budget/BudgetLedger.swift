@@ -151,6 +151,8 @@ public actor BudgetLedger {
     /// Releases a child's carve-out and charges what the child really used.
     public func settle(child: BudgetLedger) async {
         let used = await child.totalUsage
+        // A sub-manager that tried to nest deeper than allowed ends the whole tree, not just itself.
+        if await child.exhaustedDimension == .depth { noteExhausted(.depth) }
         guard let hold = children.removeValue(forKey: ObjectIdentifier(child)) else { return }
         reserved = reserved + hold.negated
         committed = committed + used

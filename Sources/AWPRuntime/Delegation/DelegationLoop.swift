@@ -181,8 +181,10 @@ struct DelegationLoop {
     }
 
     private func runEnvelope(_ envelope: Envelope, iteration: Int, ordinal: Int, candidates: Int) async -> WorkerReport {
-        if envelope.asSubmanager, let maxDepth = context.ledger.limits.maxDepth, context.depth < maxDepth,
-           await quota.acquire() {
+        // A sub-manager request always goes to the ledger, so one past max_depth is refused (and ends the
+        // run with max_depth) instead of being quietly demoted to a worker. Only the quota on concurrent and
+        // total sub-managers demotes: that is a scheduling limit, not a budget.
+        if envelope.asSubmanager, await quota.acquire() {
             let report = await runSubmanager(envelope, iteration: iteration, candidates: candidates)
             await quota.release()
             return report

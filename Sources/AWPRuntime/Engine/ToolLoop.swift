@@ -37,7 +37,7 @@ struct ToolLoop {
             let request = LLMRequest(
                 agent: caller.subject, stepKey: "\(caller.stepPrefix)/llm-\(round)", iteration: caller.iteration, model: model,
                 messages: messages, tools: lastRound ? [] : providerTools, toolChoice: nil,
-                responseFormat: providerTools.isEmpty || lastRound ? responseFormat : nil, temperature: temperature,
+                responseFormat: responseFormat, temperature: temperature,
                 maxTokens: maxTokens)
             let result = try await context.models.generate(request, runID: context.runID, ledger: context.ledger,
                                                            events: context.events, depth: context.depth - 1)
