@@ -16,6 +16,7 @@ enum BenchCommand {
             throw UsageError(command: "bench", message: "name a benchmark: \(names.joined(separator: ", "))")
         }
         if name == "sandbox" { return try await SandboxBench.run(parsed, console: console) }
+        if name == "engine" { return await EngineBench.run(json: parsed.has("--json"), console: console) }
         var requested: Int?
         if let text = parsed.value("--iterations") {
             guard let value = Int(text), value > 0 else {

@@ -181,7 +181,8 @@ extension WorkflowRunner {
             let first = await group.next() ?? nil
             group.cancelAll()
             if let first { return first }
-            var late = await group.next() ?? nil ?? EngineOutcome(status: "partial", reason: "", result: .null, iterations: 0)
+            let next: EngineOutcome?? = await group.next()
+            var late = (next ?? nil) ?? EngineOutcome(status: "partial", reason: "", result: .null, iterations: 0)
             late.status = "partial"
             late.reason = BudgetDimension.wallTime.terminationReason
             if case .object(var pairs) = late.result {
@@ -201,7 +202,7 @@ extension WorkflowRunner {
         for path in (try? reader.files(under: "output")) ?? [] {
             guard let bytes = try? reader.read(path, limit: 512 << 20) else { continue }
             let digest = SHA256.hexDigest(of: bytes)
-            try? await context.store.recordArtifact(context.runID, path: path, size: bytes.count, sha256: digest)
+            _ = try? await context.store.recordArtifact(context.runID, path: path, size: bytes.count, sha256: digest)
             await context.emit(.artifact(path: path, size: bytes.count, sha256: digest))
         }
     }

@@ -1,7 +1,7 @@
-public import AWPCore
+import AWPCore
 import AWPPlugins
 import AWPSandbox
-public import AWPStore
+import AWPStore
 import AWPValidator
 import AWPWorkflow
 import Foundation
@@ -77,6 +77,8 @@ public enum WorkflowRunner {
         var settings = DelegationSettings()
         settings.toolCreationAllowed = true
         settings.namespaceSummaries = ["dynamic (compute)"]
+        if let value = options.maxWorkersPerIteration { settings.maxWorkersPerIteration = value }
+        if let value = options.maxParallelWorkers { settings.maxParallelWorkers = value }
         var limits = options.budget
         limits.maxLoops = limits.maxLoops ?? 100
         limits.maxWorkers = limits.maxWorkers ?? 500
