@@ -43,7 +43,7 @@ enum InputDescriber {
             }
             return entry(key, "image", workspacePath, size, preview: summary, schema: .object(schema), summary: summary)
         }
-        guard let text = decodeText(bytes, truncated: prefix.truncated) else {
+        guard let text = LocalFile.text(from: bytes, truncated: prefix.truncated) else {
             let digest = sha256 ?? (prefix.truncated ? nil : SHA256.hexDigest(of: bytes))
             let magic = SHA256.hex(bytes.prefix(16))
             let schema: JSONValue = ["sha256": digest.map { .string($0) } ?? .null, "magic": .string(magic)]
@@ -168,18 +168,6 @@ enum InputDescriber {
     private static func listed(_ keys: [String], total: Int) -> String {
         let shown = keys.prefix(12).joined(separator: ", ")
         return total > 12 ? shown + ", … (\(total) keys)" : shown
-    }
-
-    /// The text of `bytes` when they look like UTF-8 text (no NUL, valid UTF-8), tolerating a
-    /// multi-byte character cut by the read limit.
-    private static func decodeText(_ bytes: [UInt8], truncated: Bool) -> String? {
-        guard !bytes.contains(0) else { return nil }
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        guard truncated else { return nil }
-        for cut in 1...3 where bytes.count > cut {
-            if let text = String(validating: bytes.dropLast(cut), as: UTF8.self) { return text }
-        }
-        return nil
     }
 
     /// The lower-case extension of the last path component, without the dot; empty when there is none.

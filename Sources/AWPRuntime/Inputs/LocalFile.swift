@@ -193,6 +193,18 @@ enum LocalFile {
         }
     }
 
+    /// `bytes` as text when they look like UTF-8 text: no NUL byte and valid UTF-8, tolerating one
+    /// multi-byte character cut off by a read limit when `truncated`.
+    static func text(from bytes: [UInt8], truncated: Bool) -> String? {
+        guard !bytes.contains(0) else { return nil }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        guard truncated else { return nil }
+        for cut in 1...3 where bytes.count > cut {
+            if let text = String(validating: bytes.dropLast(cut), as: UTF8.self) { return text }
+        }
+        return nil
+    }
+
     /// Removes a file or a whole tree without following symlinks; errors are ignored (clean-up only).
     static func removeTree(_ path: String) {
         guard let info = info(path) else { return }
