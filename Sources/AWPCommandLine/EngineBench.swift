@@ -61,7 +61,7 @@ enum EngineBench {
         let report = try await WorkflowRunner.runTask("Benchmark: 100 workers at once.", options: options)
         let wall = ContinuousClock.now - started
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return [
             "workers": .integer(report.usage.workers), "toolCalls": .integer(report.usage.toolCalls),
             "wallMs": .integer(Int(wall.components.seconds * 1000 + wall.components.attoseconds / 1_000_000_000_000_000)),

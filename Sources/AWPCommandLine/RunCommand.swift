@@ -108,7 +108,7 @@ enum RunCommand {
     }
 
     private static func execute(_ parsed: Arguments, console: Console, options: RunOptions,
-                                _ body: @escaping @Sendable (RunOptions) async throws -> RunReport) async -> Int32 {
+                                _ body: @escaping @Sendable (RunOptions) async throws -> AWPRuntime.RunReport) async -> Int32 {
         var options = options
         let json = parsed.has("--json")
         let renderer = ProgressRenderer(console: console, quiet: parsed.has("--quiet"))
@@ -117,7 +117,7 @@ enum RunCommand {
         let work = Task { try await body(frozen) }
         let interrupts = InterruptHandler { work.cancel() }
         defer { interrupts.stop() }
-        let report: RunReport
+        let report: AWPRuntime.RunReport
         do {
             report = try await work.value
         } catch let error as RunSetupError {

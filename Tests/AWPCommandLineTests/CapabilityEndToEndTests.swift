@@ -66,7 +66,7 @@ import Testing
             #expect(refusals.contains { $0.payload["action"] == "tool:file.write" && $0.payload["subject"] == "w" })
             let audit = try await store.auditEntries(runID)
             #expect(audit.contains { $0.payload["action"] == "tool:file.write" && $0.payload["allowed"] == false })
-            #expect(try await store.verifyAudit(runID).isValid)
+            #expect(try await store.verifyAudit(runID).isOK)
         }
     }
 
@@ -78,7 +78,7 @@ import Testing
             let workflow = try Self.copyExample("a3-dynamic-tools", to: dir)
             let code = """
                 def handler(*, port=0):
-                    b = __builtins__
+                    b = globals()["__buil" + "tins__"]
                     load = b["__imp" + "ort__"] if isinstance(b, dict) else getattr(b, "__imp" + "ort__")
                     net = load("soc" + "ket")
                     try:

@@ -90,7 +90,8 @@ import Testing
             let outputDirectory = try #require(report["outputDir"]?.stringValue)
             // The tool the worker created wrote this file when it was called.
             let stats = try JSONParser.parse(try String(contentsOfFile: outputDirectory + "/column_stats.json", encoding: .utf8))
-            #expect(stats["rows"]?.intValue == try Self.rows("a3-dynamic-tools", "meter_readings.csv"))
+            let rows = try Self.rows("a3-dynamic-tools", "meter_readings.csv")
+            #expect(stats["rows"]?.intValue == rows)
             let store = try await RunStore.open(home: StoreHome(directory: dir), options: StoreOptions(createIfMissing: false))
             let runID = try #require(report["runId"]?.stringValue)
             let calls = try await store.toolCalls(runID)

@@ -1,5 +1,6 @@
 import AWPCore
 import AWPRuntime
+import AWPStore
 import Testing
 
 @Suite struct RunEventTests {
