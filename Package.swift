@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
         .executable(name: "awp-provider-openai", targets: ["awp-provider-openai"]),
         .executable(name: "awp-provider-anthropic", targets: ["awp-provider-anthropic"]),
+        .executable(name: "awp-provider-gemini", targets: ["awp-provider-gemini"]),
         .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
         .library(name: "AWPRuntime", targets: ["AWPRuntime"]),
     ],
@@ -72,6 +73,7 @@ let package = Package(
             dependencies: ["AWPPluginKit", "AWPProviderSupport"],
             path: "Plugins/anthropic"
         ),
+        .executableTarget(name: "awp-provider-gemini", dependencies: ["AWPPluginKit", "AWPProviderSupport"], path: "Plugins/gemini"),
 
         // MARK: Tests
         .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
@@ -83,6 +85,7 @@ let package = Package(
             dependencies: [
                 "AWPPlugins", "AWPPluginKit", "AWPProviderSupport", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake",
                 "awp-tool-files", "awp-provider-openai", "awp-provider-anthropic",
+                "awp-provider-gemini",
             ]
         ),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),
