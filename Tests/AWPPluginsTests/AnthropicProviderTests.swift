@@ -110,6 +110,14 @@ import Testing
             let texts = deltas.all.compactMap { if case .text(let text) = $0 { text } else { nil } }
             #expect(texts.joined() == streamed.message.text)
             #expect(!deltas.all.contains { if case .toolCallStart = $0 { true } else { false } })
+
+            // A schema that is not an object travels wrapped as {"value": …}; the reply is the bare value.
+            var list = params("json-list", stream: true)
+            list.responseFormat = .jsonSchema(name: "list", schema: ["type": "array"], strict: true)
+            let listDeltas = Recorded<ProviderDelta>()
+            let listed = try await client.generate(list) { listDeltas.append($0.delta) }
+            #expect(listed.message.text == "[1,2]")
+            #expect(listDeltas.all.dropLast() == [.text("[1,2]")])
         }
     }
 

@@ -75,6 +75,11 @@ enum AnthropicTestServer {
                                         "content": [{"type": "tool_use", "id": "toolu_02", "name": "answer", "input": {"answer": 42}}],
                                         "stop_reason": "tool_use", "stop_sequence": None,
                                         "usage": {"input_tokens": 20, "output_tokens": 9}})
+            if model == "json-list":
+                schema = body["tools"][0]["input_schema"]
+                if schema != {"type": "object", "properties": {"value": {"type": "array"}}, "required": ["value"]}:
+                    return self.reply(400, error("invalid_request_error", "schema not wrapped: " + json.dumps(body)))
+                return self.stream(message_events(model, [("tool_use", "toolu_03", "list", ["{\"value\": [1, ", "2]}"])], "tool_use"))
             text = TEXT
             if model == "tool-result":
                 text = ["ok"]
