@@ -162,7 +162,11 @@ struct MessagesStream {
                       ("cache_creation_input_tokens", .integer(usage.cacheWriteTokens ?? 0))]
         }
         for (key, new) in members where !new.isNull {
-            if let position = merged.firstIndex(where: { $0.key == key }) { merged[position].value = new } else { merged.append((key, new)) }
+            if let position = merged.firstIndex(where: { $0.key == key }) {
+                merged[position].value = new
+            } else {
+                merged.append((key, new))
+            }
         }
         usage = MessagesResponse.usage(.object(merged)) ?? usage
     }

@@ -49,7 +49,9 @@ enum GeminiSchema {
         for (key, value) in schema.objectValue ?? [] where kept.contains(key) && key != "type" && key != "nullable" {
             switch key {
             case "properties":
-                let properties = (value.objectValue ?? []).map { (key: $0.key, value: clean($0.value, definitions: definitions, depth: depth + 1)) }
+                let properties = (value.objectValue ?? []).map { property in
+                    (key: property.key, value: clean(property.value, definitions: definitions, depth: depth + 1))
+                }
                 if !properties.isEmpty { result.append((key, .object(properties))) }
             case "items":
                 let item = value.arrayValue?.first ?? value

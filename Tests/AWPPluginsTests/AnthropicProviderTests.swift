@@ -128,7 +128,9 @@ import Testing
             #expect(ContinuousClock.now - started >= .milliseconds(900), "retry-after: 1 was not waited for")
             #expect(try server.bodies(forModel: "rate-limited-once").count == 2)
             #expect(try await client.generate(params("overloaded-once")).message.text.isEmpty == false)
-            let limited = await PluginFixtures.expectPluginError(.rateLimited) { _ = try await client.generate(params("rate-limited-long")) }
+            let limited = await PluginFixtures.expectPluginError(.rateLimited) {
+                _ = try await client.generate(params("rate-limited-long"))
+            }
             #expect(limited?.retryAfterMs == 600_000)
             #expect(limited?.retryable == true)
         }

@@ -66,7 +66,8 @@ import Testing
             #expect(called.message.toolCalls == [ToolCallRequest(id: id, name: "lookup", arguments: ["q": "x"])])
             #expect(deltas.all.dropLast() == [.text("Let me check."), .toolCallStart(id: id, name: "lookup"),
                                              .toolCallDelta(id: id, arguments: "{\"q\":\"x\"}"), .toolCallEnd(id: id)])
-            let declared = try #require(try server.bodies(forModel: "tools").last?["tools"]?.arrayValue?.first?["functionDeclarations"]?.arrayValue?.first)
+            let tools = try #require(try server.bodies(forModel: "tools").last?["tools"]?.arrayValue)
+            let declared = try #require(tools.first?["functionDeclarations"]?.arrayValue?.first)
             #expect(declared["parameters"] == [
                 "type": "object", "properties": ["q": ["type": "string"], "mode": ["anyOf": [
                     ["type": "string", "enum": ["fast"]], ["type": "string", "enum": ["slow"]],
@@ -114,7 +115,9 @@ import Testing
             #expect(ContinuousClock.now - started >= .milliseconds(900), "RetryInfo retryDelay 1s was not waited for")
             #expect(try server.bodies(forModel: "rate-limited-once").count == 2)
             #expect(try await client.generate(params("overloaded-once")).message.text.isEmpty == false)
-            let limited = await PluginFixtures.expectPluginError(.rateLimited) { _ = try await client.generate(params("rate-limited-long")) }
+            let limited = await PluginFixtures.expectPluginError(.rateLimited) {
+                _ = try await client.generate(params("rate-limited-long"))
+            }
             #expect(limited?.retryAfterMs == 600_000)
             #expect(limited?.retryable == true)
         }
