@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "awp-tool-files", targets: ["awp-tool-files"]),
         .executable(name: "awp-provider-fake", targets: ["awp-provider-fake"]),
         .executable(name: "awp-provider-openai", targets: ["awp-provider-openai"]),
+        .executable(name: "awp-provider-anthropic", targets: ["awp-provider-anthropic"]),
+        .executable(name: "awp-provider-gemini", targets: ["awp-provider-gemini"]),
         .library(name: "AWPPluginKit", targets: ["AWPPluginKit"]),
         .library(name: "AWPRuntime", targets: ["AWPRuntime"]),
     ],
@@ -66,6 +68,12 @@ let package = Package(
         .executableTarget(name: "awp-tool-files", dependencies: ["AWPPluginKit"], path: "Plugins/files"),
         .executableTarget(name: "awp-provider-fake", dependencies: ["AWPPluginKit"], path: "Plugins/fake"),
         .executableTarget(name: "awp-provider-openai", dependencies: ["AWPPluginKit", "AWPProviderSupport"], path: "Plugins/openai"),
+        .executableTarget(
+            name: "awp-provider-anthropic",
+            dependencies: ["AWPPluginKit", "AWPProviderSupport"],
+            path: "Plugins/anthropic"
+        ),
+        .executableTarget(name: "awp-provider-gemini", dependencies: ["AWPPluginKit", "AWPProviderSupport"], path: "Plugins/gemini"),
 
         // MARK: Tests
         .target(name: "AWPTestSupport", dependencies: ["AWPCore"], path: "Tests/AWPTestSupport"),
@@ -76,7 +84,8 @@ let package = Package(
             name: "AWPPluginsTests",
             dependencies: [
                 "AWPPlugins", "AWPPluginKit", "AWPProviderSupport", "AWPTestSupport", "awp-tool-echo", "awp-provider-fake",
-                "awp-tool-files", "awp-provider-openai",
+                "awp-tool-files", "awp-provider-openai", "awp-provider-anthropic",
+                "awp-provider-gemini",
             ]
         ),
         .testTarget(name: "AWPValidatorTests", dependencies: ["AWPValidator", "AWPWorkflow", "AWPTestSupport"]),

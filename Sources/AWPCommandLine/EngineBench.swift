@@ -14,31 +14,34 @@ internal import Glibc
 ///
 /// Figures only; nothing here asserts a timing (ARCHITECTURE §8 states the targets).
 enum EngineBench {
-    static func run(json: Bool, console: Console) async -> Int32 {
+    /// The figures as `bench engine --json` prints them, or nil after reporting an error.
+    static func figures(console: Console) async -> JSONValue? {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("awp-bench-engine-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             let workers = try await concurrentWorkers(scratch)
             let dag = try await thousandNodes(scratch)
-            let report: JSONValue = [
-                "benchmark": "engine",
-                "dag": dag,
-                "workers": workers,
-            ]
-            if json {
-                console.out(report.serialized(pretty: true))
-            } else {
-                console.out("1,000-node DAG: \(dag["wallMs"]?.intValue ?? 0) ms, \(dag["eventsPerSecond"]?.intValue ?? 0) events/s, "
-                    + "status \(dag["status"]?.stringValue ?? "?")")
-                console.out("100 concurrent workers: \(workers["wallMs"]?.intValue ?? 0) ms, host peak RSS "
-                    + "\(workers["peakRssMB"]?.doubleValue ?? 0) MB, status \(workers["status"]?.stringValue ?? "?")")
-            }
-            return ExitStatus.success
+            return ["benchmark": "engine", "dag": dag, "workers": workers]
         } catch {
             console.error("awp bench engine: \(error)")
-            return ExitStatus.failure
+            return nil
         }
+    }
+
+    static func run(json: Bool, console: Console) async -> Int32 {
+        guard let report = await figures(console: console) else { return ExitStatus.failure }
+        let dag = report["dag"] ?? .null
+        let workers = report["workers"] ?? .null
+        if json {
+            console.out(report.serialized(pretty: true))
+        } else {
+            console.out("1,000-node DAG: \(dag["wallMs"]?.intValue ?? 0) ms, \(dag["eventsPerSecond"]?.intValue ?? 0) events/s, "
+                + "status \(dag["status"]?.stringValue ?? "?")")
+            console.out("100 concurrent workers: \(workers["wallMs"]?.intValue ?? 0) ms, host peak RSS "
+                + "\(workers["peakRssMB"]?.doubleValue ?? 0) MB, status \(workers["status"]?.stringValue ?? "?")")
+        }
+        return ExitStatus.success
     }
 
     private static func options(_ home: URL) -> RunOptions {

@@ -18,7 +18,7 @@ enum Help {
         ("audit", "awp audit verify <run|latest> [--json] [--home DIR]", "Check a run's tamper-evident audit chain"),
         ("explain-cache", "awp explain-cache <run|latest> [--json] [--home DIR]", "Say for each LLM call why the cache hit, missed or bypassed"),
         ("gc", "awp gc [--keep-days N] [--max-blob-bytes SIZE] [--json] [--home DIR]", "Delete old runs and bound the store's size"),
-        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--iterations N] [--message-mib N] [--json] | bench sandbox [--rounds N] [--json]",
+        ("bench", "awp bench validate [<dir>...] [--iterations N] [--json] | bench rpc [--iterations N] [--message-mib N] [--json] | bench sandbox [--rounds N] [--json] | bench all [--json]",
          "Measure validation, plugin round trips, or the cost of confinement"),
         ("help", "awp help [<command>]", "Show help for awp or one command"),
     ]
@@ -95,6 +95,8 @@ enum Help {
                 64 MiB message.
                 sandbox: bare vs confined start of /bin/true and python3 -I -S -c pass (and under bwrap when
                 installed), in interleaved shuffled rounds, plus the warm executor's snippet round trip.
+                all: validate, rpc and sandbox in turn, each with the options it understands; with --json,
+                one object {"benchmark": "all", "validate": …, "rpc": …, "sandbox": …}.
                   --iterations N  Runs per workflow (validate, default 50); round trips per run (rpc, default 20000)
                   --message-mib N Size of the large rpc message (default 64)
                   --rounds N      Rounds per command (sandbox, default 50)

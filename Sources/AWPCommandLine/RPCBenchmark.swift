@@ -36,6 +36,16 @@ enum RPCBenchmark {
     }
 
     static func run(roundTrips: Int, largeMessageMiB: Int = defaultLargeMessageMiB, json: Bool, console: Console) async -> Int32 {
+        guard let figures = await figures(roundTrips: roundTrips, largeMessageMiB: largeMessageMiB, printing: !json, console: console)
+        else { return ExitStatus.failure }
+        if json { console.out(figures.serialized(pretty: true)) }
+        return ExitStatus.success
+    }
+
+    /// Measures and returns the figures as `bench rpc --json` prints them, or nil after reporting an error.
+    ///
+    /// - Parameter printing: print each figure as a line as soon as it is measured (text output).
+    static func figures(roundTrips: Int, largeMessageMiB: Int, printing: Bool, console: Console) async -> JSONValue? {
         let largeMessageBytes = largeMessageMiB << 20
         var plugins = [PluginManifest(name: "swift-echo", kinds: [.tool], command: PluginsCommand.binaryDirectory + "/awp-tool-echo")]
         let pythonDirectory = FileManager.default.currentDirectoryPath + "/Examples/plugins/python-echo"
@@ -43,7 +53,7 @@ enum RPCBenchmark {
            var manifest = try? PluginManifest(json: value, directory: pythonDirectory, origin: .explicit) {
             manifest.name = "python-echo"
             plugins.append(manifest)
-        } else if !json {
+        } else if printing {
             console.error("awp bench: note: \(pythonDirectory) not found; run from the repository root to include the Python echo")
         }
         var options = PluginHostOptions(hostEnvironment: ProcessInfo.processInfo.environment)
@@ -58,26 +68,22 @@ enum RPCBenchmark {
                 for concurrency in concurrencies {
                     let figures = try await measure(client, name: manifest.name, concurrency: concurrency, roundTrips: roundTrips)
                     results.append(figures)
-                    if !json { console.out(line(figures)) }
+                    if printing { console.out(line(figures)) }
                 }
                 let seconds = try await largeMessage(client, bytes: largeMessageBytes)
                 large.append(["plugin": .string(manifest.name), "bytes": .integer(largeMessageBytes), "seconds": .number(seconds)])
-                if !json { console.out("\(manifest.name): one \(largeMessageBytes >> 20) MiB message echoed in \(String(format: "%.3f", seconds)) s") }
+                if printing { console.out("\(manifest.name): one \(largeMessageBytes >> 20) MiB message echoed in \(String(format: "%.3f", seconds)) s") }
             } catch {
                 console.error("awp bench: error: \(error)")
                 await client.shutdown()
-                return ExitStatus.failure
+                return nil
             }
             await client.shutdown()
         }
-        if json {
-            let value: JSONValue = [
-                "benchmark": "rpc", "roundTrips": .integer(roundTrips), "results": .array(results.map(\.json)),
-                "largeMessage": .array(large),
-            ]
-            console.out(value.serialized(pretty: true))
-        }
-        return ExitStatus.success
+        return [
+            "benchmark": "rpc", "roundTrips": .integer(roundTrips), "results": .array(results.map(\.json)),
+            "largeMessage": .array(large),
+        ]
     }
 
     static func line(_ figures: Figures) -> String {

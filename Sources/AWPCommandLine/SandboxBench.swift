@@ -6,20 +6,7 @@ internal import Foundation
 /// executor's snippet round trip.
 enum SandboxBench {
     static func run(_ parsed: Arguments, console: Console) async throws(UsageError) -> Int32 {
-        var rounds = 50
-        if let text = parsed.value("--rounds") {
-            guard let value = Int(text), value > 0 else {
-                throw UsageError(command: "bench", message: "--rounds needs a positive whole number")
-            }
-            rounds = value
-        }
-        let figures: JSONValue
-        do {
-            figures = try await SandboxBenchmark.run(rounds: rounds, progress: { console.error("bench sandbox: \($0)") })
-        } catch {
-            console.error("awp bench sandbox: error: \(error)")
-            return ExitStatus.failure
-        }
+        guard let figures = await figures(rounds: try rounds(parsed), console: console) else { return ExitStatus.failure }
         if parsed.has("--json") {
             console.out(figures.serialized(pretty: true))
             return ExitStatus.success
@@ -35,5 +22,24 @@ enum SandboxBench {
         }
         console.out("confined python overhead: median \(figures["pythonOverheadMedianMs"]?.doubleValue ?? 0) ms, min \(figures["pythonOverheadMinMs"]?.doubleValue ?? 0) ms")
         return ExitStatus.success
+    }
+
+    /// `--rounds N`, default 50.
+    static func rounds(_ parsed: Arguments) throws(UsageError) -> Int {
+        guard let text = parsed.value("--rounds") else { return 50 }
+        guard let value = Int(text), value > 0 else {
+            throw UsageError(command: "bench", message: "--rounds needs a positive whole number")
+        }
+        return value
+    }
+
+    /// The figures as `bench sandbox --json` prints them, or nil after reporting an error.
+    static func figures(rounds: Int, console: Console) async -> JSONValue? {
+        do {
+            return try await SandboxBenchmark.run(rounds: rounds, progress: { console.error("bench sandbox: \($0)") })
+        } catch {
+            console.error("awp bench sandbox: error: \(error)")
+            return nil
+        }
     }
 }

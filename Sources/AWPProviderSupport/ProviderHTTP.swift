@@ -17,7 +17,8 @@ public enum ProviderHTTP {
     /// Sends `request`, retrying connection failures, 408, 409, 429 and 5xx, and returns the first
     /// successful response with its body still streaming.
     ///
-    /// - Parameter describe: turns an error response's status, headers and body into the failure to throw.
+    /// - Parameter describe: turns an error response's status, headers and body into the failure to throw;
+    ///   a `retryAfterMs` it sets is the wait when the headers name none.
     /// - Throws: `PluginFailure`.
     public static func send(_ request: URLRequest, deadline: ContinuousClock.Instant, maximumRetries: Int = defaultMaximumRetries,
                             describe: (Int, [String: String], Data) -> PluginFailure) async throws -> HTTPStreamResponse {
@@ -33,7 +34,8 @@ public enum ProviderHTTP {
                 failure = describe(response.status, response.headers, body)
                 if failure.httpStatus == nil { failure.httpStatus = response.status }
                 if shouldRetry(status: response.status, headers: response.headers) {
-                    wait = retryAfter(response.headers) ?? backoff(attempt: attempt)
+                    // Gemini puts its delay in the body (`RetryInfo.retryDelay`), which `describe` reads.
+                    wait = retryAfter(response.headers) ?? failure.retryAfterMs.map { .milliseconds($0) } ?? backoff(attempt: attempt)
                     if let wait, wait > longestRetryWait {
                         failure.retryAfterMs = wait.wholeMilliseconds
                         throw failure
@@ -113,5 +115,17 @@ public enum ProviderHTTP {
     /// A setting from the environment parsed as a whole number.
     public static func integer(_ name: String, default fallback: Int) -> Int {
         ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback
+    }
+}
+
+extension URLRequest {
+    /// A `POST` of `body` as JSON, accepting SSE when `streaming`.
+    public static func postJSON(_ url: URL, body: JSONValue, streaming: Bool) -> URLRequest {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(streaming ? "text/event-stream" : "application/json", forHTTPHeaderField: "Accept")
+        request.httpBody = Data(body.serializedUTF8())
+        return request
     }
 }

@@ -4,7 +4,7 @@ import AWPTestSupport
 import Foundation
 import Testing
 
-/// `awp plugins` and `awp bench rpc` in-process (the test bundle sits beside the built-in plugins),
+/// `awp plugins`, `awp bench rpc` and `awp bench all` in-process (the test bundle sits beside the built-in plugins),
 /// and `awp plugins call` as a spawned process.
 @Suite(.timeLimit(.minutes(1))) struct PluginsCommandTests {
     func run(_ arguments: [String]) async -> (status: Int32, out: String, err: String) {
@@ -99,5 +99,19 @@ import Testing
         #expect(value["benchmark"] == "rpc")
         #expect(value["results"]?.arrayValue?.contains { $0["plugin"] == "swift-echo" && $0["concurrency"] == 64 } == true)
         #expect(value["largeMessage"]?.arrayValue?.first?["bytes"] == .integer(1 << 20))
+    }
+
+    @Test func benchAllPrintsOneObjectWithValidateRPCAndSandbox() async throws {
+        let workflow = TestSupport.packageRoot.appendingPathComponent("Examples/a0-single-agent").path
+        let result = await run(["bench", "all", workflow, "--json", "--iterations", "100", "--message-mib", "1", "--rounds", "2"])
+        let value = try JSONParser.parse(result.out)
+        #expect(value["benchmark"] == "all")
+        #expect(value["validate"]?["benchmark"] == "validate")
+        #expect(value["validate"]?["results"]?.arrayValue?.first?["valid"] == true)
+        #expect(value["rpc"]?["benchmark"] == "rpc")
+        #expect(value["rpc"]?["results"]?.arrayValue?.contains { $0["plugin"] == "swift-echo" } == true)
+        #expect(value["sandbox"]?["benchmark"] != nil)
+        // Where namespaces are unavailable the sandbox member says so and the status is 1; elsewhere all ran.
+        #expect(result.status == (value["sandbox"]?["error"] == nil ? 0 : 1), "\(result.err)")
     }
 }

@@ -95,6 +95,40 @@ import Testing
         }
     }
 
+    @Test func generateStreamYieldsTheDeltasInOrderThenTheResult() async throws {
+        try await TestSupport.withTemporaryDirectory { directory in
+            let script = directory.appendingPathComponent("replies.jsonl")
+            let line = #"{"text": "one two three", "toolCalls": [{"id": "call_9", "name": "lookup", "arguments": {"q": "x"}}], "#
+                + #""usage": {"inputTokens": 7, "outputTokens": 4}}"#
+            try line.write(to: script, atomically: true, encoding: .utf8)
+            // Latency spreads the deltas out, so they cross the pipe one by one rather than in one read.
+            let client = fake(["AWP_FAKE_SCRIPT": script.path, "AWP_FAKE_LATENCY_MS": "70"])
+            let params = GenerateParams(model: "fake-1", messages: [.user("go")])
+            var deltas: [ProviderDelta] = []
+            var results: [GenerateResult] = []
+            for try await element in client.generateStream(params) {
+                switch element {
+                case .delta(let delta):
+                    #expect(results.isEmpty, "a delta arrived after the result")
+                    deltas.append(delta)
+                case .result(let result):
+                    results.append(result)
+                }
+            }
+            let usage = TokenUsage(inputTokens: 7, outputTokens: 4)
+            #expect(deltas == [
+                .text("one "), .text("two "), .text("three"), .toolCallStart(id: "call_9", name: "lookup"),
+                .toolCallDelta(id: "call_9", arguments: #"{"q":"x"}"#), .toolCallEnd(id: "call_9"), .usage(usage),
+            ])
+            let result = try #require(results.first)
+            #expect(results.count == 1)
+            #expect(result.stopReason == .toolUse && result.usage == usage)
+            #expect(result.message.text == "one two three")
+            #expect(result.message.toolCalls == [ToolCallRequest(id: "call_9", name: "lookup", arguments: ["q": "x"])])
+            await client.shutdown()
+        }
+    }
+
     @Test func filesToolStaysInsideItsRoot() async throws {
         try await TestSupport.withTemporaryDirectory { directory in
             let root = directory.appendingPathComponent("root")

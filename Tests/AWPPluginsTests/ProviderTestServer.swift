@@ -1,0 +1,135 @@
+import AWPCore
+import AWPPlugins
+import AWPTestSupport
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+/// A local stand-in for a provider's HTTP API: a Python script on 127.0.0.1 that speaks the provider's
+/// wire format, started in the test's own temp directory, plus a client of the provider plugin pointed at it.
+///
+/// The script must print its port on the first line of stdout and append every request it receives to
+/// the file named by its first argument, one JSON object per line: `{path, headers, body}` with header
+/// names lower-cased. The tests read that file to check what the plugin really sent.
+struct ProviderTestServer {
+    let port: Int
+    let requestLog: URL
+    /// Everything the plugin process and the host logged (plugin stderr, notifications, host notes).
+    let logs = Recorded<PluginLogRecord>()
+
+    /// The requests received so far, oldest first.
+    func requests() throws -> [JSONValue] {
+        guard let text = try? String(contentsOf: requestLog, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+    }
+
+    /// The bodies of the requests received for `model` (as the request body or the URL path names it).
+    func bodies(forModel model: String) throws -> [JSONValue] {
+        try requests().filter { $0["body"]?["model"]?.stringValue == model || $0["path"]?.stringValue?.contains("/\(model):") == true }
+            .compactMap { $0["body"] }
+    }
+
+    /// Host options that collect every log record into `logs`.
+    func options() -> PluginHostOptions {
+        PluginFixtures.options { options in
+            options.log = { [logs] record in logs.append(record) }
+        }
+    }
+
+    /// Runs `script` as the server and `body` with it; the server is killed afterwards.
+    static func with(script: String, _ body: (ProviderTestServer) async throws -> Void) async throws {
+        try await TestSupport.withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("fake_provider.py")
+            try script.write(to: file, atomically: true, encoding: .utf8)
+            let requestLog = directory.appendingPathComponent("requests.jsonl")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: PluginFixtures.python)
+            process.arguments = ["-u", file.path, requestLog.path]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            defer {
+                // SIGKILL, not terminate(): a cooperative-pool thread blocks SIGTERM and Foundation's Process
+                // passes the spawning thread's signal mask on, so the server would never see it.
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            var portLine = Data()
+            while !portLine.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                portLine.append(chunk)
+            }
+            let port = try #require(Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            try await body(ProviderTestServer(port: port, requestLog: requestLog))
+        }
+    }
+
+    /// The shared part of every fake server: request logging, JSON and SSE replies (each event split
+    /// mid-line across two writes, so sometimes mid-character), and per-model attempt counting.
+    static let pythonPrelude = #"""
+    import http.server, json, sys, threading, time
+
+    LOG = sys.argv[1]
+    counts, lock = {}, threading.Lock()
+
+    class Base(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def read_body(self):
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = json.loads(raw) if raw else None
+            entry = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+            with lock:
+                with open(LOG, "a") as f:
+                    f.write(json.dumps(entry) + "\n")
+            return body
+
+        def attempt(self, key):
+            with lock:
+                counts[key] = counts.get(key, 0) + 1
+                return counts[key]
+
+        def reply(self, status, body, headers=()):
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def stream(self, raw_events, tail=b""):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for raw in raw_events:
+                middle = len(raw) // 2
+                self.wfile.write(raw[:middle]); self.wfile.flush(); time.sleep(0.002)
+                self.wfile.write(raw[middle:]); self.wfile.flush()
+            if tail:
+                self.wfile.write(tail); self.wfile.flush()
+            self.close_connection = True
+
+    def serve(handler):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        print(server.server_port, flush=True)
+        server.serve_forever()
+    """#
+}
+
+/// Values handed over from other threads (provider events, log records), collected in order.
+final class Recorded<Element: Sendable>: Sendable {
+    private let storage = Mutex<[Element]>([])
+
+    func append(_ element: Element) { storage.withLock { $0.append(element) } }
+
+    var all: [Element] { storage.withLock { $0 } }
+}
