@@ -89,20 +89,48 @@ enum EngineBench {
         ]
     }
 
-    /// A valid AWP workflow: one agent, `nodes` graph nodes in levels of `width`, each depending on the
-    /// node `width` places before it.
+    /// A valid AWP workflow: `nodes` graph nodes in levels of `width`, each depending on the node `width`
+    /// places before it, each with its own agent directory (rules R5/R9 key agents by node id).
     static func writeWorkflow(_ directory: URL, nodes: Int, width: Int) throws {
-        let agent = directory.appendingPathComponent("agents/worker")
-        for sub in ["workflow/instructions", "workflow/prompt", "workflow/output_schema", "workflow/output_schema_desc"] {
-            try FileManager.default.createDirectory(at: agent.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
         func write(_ text: String, _ path: String) throws {
-            try text.write(to: directory.appendingPathComponent(path), atomically: true, encoding: .utf8)
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: false, encoding: .utf8)
         }
         var graph = ""
         for index in 0..<nodes {
+            let id = "n" + String(format: "%04d", index)
             let dependencies = index >= width ? "[\"n\(String(format: "%04d", index - width))\"]" : "[]"
-            graph += "    - id: n\(String(format: "%04d", index))\n      agent: worker\n      depends_on: \(dependencies)\n"
+            graph += "    - id: \(id)\n      agent: \(id)\n      depends_on: \(dependencies)\n"
+            let agent = "agents/\(id)/"
+            try write("""
+                awp_agent: "1.0.0"
+                identity:
+                  id: \(id)
+                  role: benchmark_worker
+                  description: "Answers with a tiny JSON object"
+                model:
+                  name: "fake/deterministic"
+                prompt:
+                  system: workflow/instructions/SYSTEM_PROMPT.md
+                output:
+                  format: json
+                  contract:
+                    value:
+                      type: integer
+                      required: true
+                    confidence:
+                      type: number
+                      minimum: 0.0
+                      maximum: 1.0
+                      required: true
+                """, agent + "agent.awp.yaml")
+            try write("class Agent:\n    pass\n", agent + "agent.py")
+            try write("You are a benchmark worker.", agent + "workflow/instructions/SYSTEM_PROMPT.md")
+            try write("Answer with JSON.", agent + "workflow/prompt/00_INTRO.md")
+            try write(#"{"type": "object", "properties": {"value": {"type": "integer"}, "confidence": {"type": "number"}}, "required": ["value", "confidence"]}"#,
+                      agent + "workflow/output_schema/output_schema.json")
+            try write(#"{"value": "a number", "confidence": "how sure"}"#, agent + "workflow/output_schema_desc/output_schema_desc.json")
         }
         try write("""
             awp: "1.0.0"
@@ -117,24 +145,5 @@ enum EngineBench {
               graph:
             \(graph)
             """, "workflow.awp.yaml")
-        try write("""
-            awp_agent: "1.0.0"
-            identity:
-              id: worker
-              role: benchmark_worker
-              description: "Answers with a tiny JSON object"
-            model:
-              name: "fake/deterministic"
-            prompt:
-              system: workflow/instructions/SYSTEM_PROMPT.md
-            output:
-              format: json
-            """, "agents/worker/agent.awp.yaml")
-        try write("class Agent:\n    pass\n", "agents/worker/agent.py")
-        try write("You are a benchmark worker.", "agents/worker/workflow/instructions/SYSTEM_PROMPT.md")
-        try write("Answer with JSON.", "agents/worker/workflow/prompt/00_INTRO.md")
-        try write(#"{"type": "object", "properties": {"value": {"type": "integer"}, "confidence": {"type": "number"}}, "required": ["value"]}"#,
-                  "agents/worker/workflow/output_schema/output_schema.json")
-        try write(#"{"value": "a number", "confidence": "how sure"}"#, "agents/worker/workflow/output_schema_desc/output_schema_desc.json")
     }
 }

@@ -239,13 +239,24 @@ struct DAGEngine {
 
     // MARK: State sharing
 
-    /// What `node` may see of earlier results: `share_input` when it declares one, else every result
-    /// filtered by its producer's `share_output` and stripped of non-shareable contract fields.
+    /// What `node` may see of earlier results: `share_input` when it declares one, else the results of
+    /// its ancestors (the nodes it depends on, transitively), each filtered by its producer's
+    /// `share_output` and stripped of non-shareable contract fields. The reference shows every agent
+    /// every result, which leaks data between unrelated branches and grows prompts with the square of
+    /// the graph; the whole section is also capped at `context_budget.total_chars`.
     func contextSection(for node: GraphNode, state: [String: JSONValue]) -> String {
         var sections: [String] = []
         let producers = Dictionary(orchestration.graph.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let requested = Dictionary(node.shareInput.map { ($0.agent, $0.fields) }, uniquingKeysWith: { first, _ in first })
-        for key in state.keys.sorted() where key != "task" && !key.hasPrefix("_") && key != "fan_out_item" && key != node.id {
+        var ancestors = Set<String>()
+        var frontier = node.dependsOn.map(\.agent)
+        while let next = frontier.popLast() {
+            guard ancestors.insert(next).inserted else { continue }
+            frontier += producers[next]?.dependsOn.map(\.agent) ?? []
+        }
+        var used = 0
+        let visible = state.keys.filter { requested.isEmpty ? ancestors.contains($0) : requested[$0] != nil }
+        for key in visible.sorted() where key != "task" && !key.hasPrefix("_") && key != "fan_out_item" && key != node.id {
             guard var value = state[key], value.objectValue != nil else { continue }
             if !requested.isEmpty {
                 guard let fields = requested[key] else { continue }
@@ -262,8 +273,13 @@ struct DAGEngine {
                 }
             }
             let text = value.serialized(pretty: true)
-            let budget = max(orchestration.contextBudget.totalChars / max(1, state.count), orchestration.contextBudget.minPerEntry)
+            let budget = max(orchestration.contextBudget.totalChars / max(1, visible.count), orchestration.contextBudget.minPerEntry)
             let shown = text.count <= budget ? text : String(text.prefix(orchestration.contextBudget.previewChars)) + "\n…(truncated)"
+            if used + shown.count > orchestration.contextBudget.totalChars {
+                sections.append("### Context: \(key)\n(omitted: the context budget of \(orchestration.contextBudget.totalChars) characters is used up; see output/nodes/\(key).json)")
+                continue
+            }
+            used += shown.count
             sections.append("### Context: \(key)\n```json\n\(shown)\n```")
         }
         return sections.joined(separator: "\n\n")
