@@ -77,10 +77,14 @@ import Testing
             let listener = try LoopbackListener()
             let workflow = try Self.copyExample("a3-dynamic-tools", to: dir)
             let code = """
+                def spell(*codes):
+                    return "".join(chr(code) for code in codes)
+
                 def handler(*, port=0):
-                    b = globals()["__buil" + "tins__"]
-                    load = b["__imp" + "ort__"] if isinstance(b, dict) else getattr(b, "__imp" + "ort__")
-                    net = load("soc" + "ket")
+                    b = globals()[spell(95, 95, 98, 117, 105, 108, 116, 105, 110, 115, 95, 95)]
+                    name = spell(95, 95, 105, 109, 112, 111, 114, 116, 95, 95)
+                    load = b[name] if isinstance(b, dict) else getattr(b, name)
+                    net = load(spell(115, 111, 99, 107, 101, 116))
                     try:
                         s = net.socket(net.AF_INET, net.SOCK_STREAM)
                         s.settimeout(2)
