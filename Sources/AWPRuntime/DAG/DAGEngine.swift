@@ -11,6 +11,22 @@ struct DAGEngine {
     var context: RunContext
     var workflow: LoadedWorkflow
     var orchestration: Orchestration
+    /// Agent definitions by id and by directory name, built once (the workflow's own accessor builds a
+    /// fresh dictionary on every call).
+    private let agents: [String: (directory: String, definition: AgentDefinition)]
+
+    init(context: RunContext, workflow: LoadedWorkflow, orchestration: Orchestration) {
+        self.context = context
+        self.workflow = workflow
+        self.orchestration = orchestration
+        var agents: [String: (directory: String, definition: AgentDefinition)] = [:]
+        for loaded in workflow.agents {
+            guard let definition = loaded.definition else { continue }
+            agents[loaded.directoryName] = (loaded.directoryName, definition)
+            if agents[definition.id] == nil { agents[definition.id] = (loaded.directoryName, definition) }
+        }
+        self.agents = agents
+    }
 
     /// Whether a node ended in an error.
     private static func failed(_ value: JSONValue?) -> Bool {
@@ -209,12 +225,11 @@ struct DAGEngine {
     private func attempt(_ node: GraphNode, state: [String: JSONValue], step: String) async -> JSONValue {
         let retries = node.retry > 0 ? node.retry : orchestration.execution.maxRetries
         let agentName = node.agent ?? node.id
-        guard let loaded = workflow.agents.first(where: { $0.definition?.id == agentName || $0.directoryName == agentName }),
-              let definition = loaded.definition else {
+        guard let (directory, definition) = agents[agentName] else {
             return ["error": "Agent directory not found", "confidence": 0]
         }
         let invocation = AgentInvocation(context: context, agent: definition,
-                                         agentDirectory: workflow.directory + "/agents/" + loaded.directoryName,
+                                         agentDirectory: workflow.directory + "/agents/" + directory,
                                          workflowDirectory: workflow.directory)
         var lastError = ""
         for attempt in 0...max(0, retries) {
@@ -267,7 +282,7 @@ struct DAGEngine {
                     value = .object(value.objectValue!.filter { producer.shareOutput.contains($0.key) || $0.key == "confidence" })
                 }
                 let agentName = producer.agent ?? producer.id
-                if let definition = workflow.definitions[agentName] {
+                if let definition = agents[agentName]?.definition {
                     let hidden = Set(definition.output.contract.filter { !$0.isShareable || $0.isSensitive }.map(\.name))
                     value = .object(value.objectValue!.filter { !hidden.contains($0.key) })
                 }
