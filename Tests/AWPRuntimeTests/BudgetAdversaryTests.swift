@@ -89,3 +89,19 @@ import Testing
         }
     }
 }
+
+@Suite struct AgentWorkflowTests {
+    @Test(.timeLimit(.minutes(1))) func theSwiftAPIRunsATaskOnACSV() async throws {
+        try await TestSupport.withTemporaryDirectory { dir in
+            let csv = dir.appendingPathComponent("readings.csv")
+            try "sensor,value\na,1\nb,3\n".write(to: csv, atomically: true, encoding: .utf8)
+            var options = RunOptions()
+            options.home = dir.appendingPathComponent("home").path
+            options.binaryDirectory = TestSupport.productsDirectory.path
+            let report = try await AgentWorkflow(inputs: ["readings": csv.path], task: "Profile the readings", options: options).run()
+            #expect(report.status == "complete")
+            let summary = try JSONParser.parse(try String(contentsOfFile: report.outputDirectory + "/summary.json", encoding: .utf8))
+            #expect(summary["readings.csv"]?["numeric"]?["value"]?["mean"] == 2)
+        }
+    }
+}
