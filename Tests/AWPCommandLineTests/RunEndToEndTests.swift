@@ -156,3 +156,47 @@ import Testing
         return text.split(separator: "\n", omittingEmptySubsequences: true).count - 1
     }
 }
+
+@Suite(.serialized) struct ResumeEndToEndTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aKilledRunResumesWithoutPayingForCompletedCallsAgain() async throws {
+        try await TestSupport.withTemporaryDirectory { dir in
+            let home = dir.appendingPathComponent("home")
+            let process = Process()
+            process.executableURL = TestSupport.productsDirectory.appendingPathComponent("awp")
+            process.arguments = ["run", EndToEndTests.examples.appendingPathComponent("a2-delegation-budget").path, "--home", home.path,
+                                 "--quiet"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["AWP_FAKE_LATENCY_MS": "400"]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the manager's first call has completed, then kill the whole run mid-flight.
+            var runID: String?
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(100))
+                guard let store = try? await RunStore.open(home: StoreHome(directory: home), options: StoreOptions(createIfMissing: false)),
+                      let run = try? await store.runs(limit: 1).first else { continue }
+                let calls = (try? await store.llmCalls(run.id)) ?? []
+                if calls.contains(where: { $0.status == .completed }) {
+                    runID = run.id
+                    break
+                }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let id = try #require(runID)
+            let resumed = try EndToEndTests.spawn("awp", ["resume", "latest", "--home", home.path, "--json"])
+            #expect(resumed.status == 0, "stderr: \(resumed.err)")
+            let report = try JSONParser.parse(resumed.out)
+            #expect(report["runId"]?.stringValue == id)
+            #expect(report["status"] == "complete")
+            let store = try await RunStore.open(home: StoreHome(directory: home), options: StoreOptions(createIfMissing: false))
+            let run = try await store.run(id)
+            #expect(run.status == .complete)
+            #expect(run.resumeCount == 1)
+            let calls = try await store.llmCalls(id)
+            let firstManagerCall = calls.filter { $0.stepKey == "iteration-1/manager" && $0.status == .completed }
+            #expect(firstManagerCall.count == 1, "the completed call was paid for again")
+        }
+    }
+}

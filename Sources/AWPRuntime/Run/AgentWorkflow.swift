@@ -1,4 +1,4 @@
-public import AWPCore
+import AWPCore
 import Foundation
 
 /// The YAML-free A4 loop as a Swift API, like the reference's `AgentWorkflow`:
