@@ -166,14 +166,15 @@ import Testing
             process.executableURL = TestSupport.productsDirectory.appendingPathComponent("awp")
             process.arguments = ["run", EndToEndTests.examples.appendingPathComponent("a2-delegation-budget").path, "--home", home.path,
                                  "--quiet"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["AWP_FAKE_LATENCY_MS": "400"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["AWP_FAKE_LATENCY_MS": "1500"]) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
             // Wait until the manager's first call has completed, then kill the whole run mid-flight.
             var runID: String?
-            for _ in 0..<100 {
-                try await Task.sleep(for: .milliseconds(100))
+            // Each fake call takes 1.5 s, so there is time to kill the run between its first and second call.
+            for _ in 0..<400 {
+                try await Task.sleep(for: .milliseconds(50))
                 guard let store = try? await RunStore.open(home: StoreHome(directory: home), options: StoreOptions(createIfMissing: false)),
                       let run = try? await store.runs(limit: 1).first else { continue }
                 let calls = (try? await store.llmCalls(run.id)) ?? []
@@ -187,7 +188,7 @@ import Testing
             let id = try #require(runID)
             let resumed = try EndToEndTests.spawn("awp", ["resume", "latest", "--home", home.path, "--json"])
             #expect(resumed.status == 0, "stderr: \(resumed.err)")
-            let report = try JSONParser.parse(resumed.out)
+            let report = try #require(try? JSONParser.parse(resumed.out), "stdout: \(resumed.out) stderr: \(resumed.err)")
             #expect(report["runId"]?.stringValue == id)
             #expect(report["status"] == "complete")
             let store = try await RunStore.open(home: StoreHome(directory: home), options: StoreOptions(createIfMissing: false))
