@@ -106,8 +106,8 @@ enum FakeAgent {
         }
         if let created = called.firstIndex(of: "tool__create"), created < results.count, !results[created].isError,
            let name = quoted(after: "\"registered\":\"", in: results[created].content, terminator: "\""),
-           !called.contains(ToolWireName(name)), let csv = firstCSV(in: user) {
-            return call(ToolWireName(name), ["path": .string(csv)])
+           !called.contains(wireName(name)), let csv = firstCSV(in: user) {
+            return call(wireName(name), ["path": .string(csv)])
         }
         if tools.contains("code__execute"), !called.contains("code__execute") {
             return call("code__execute", ["code": .string(analysisScript)])
@@ -129,7 +129,8 @@ enum FakeAgent {
         return GenerateResult(stopReason: .endTurn, message: .assistant(answer.serialized()), usage: TokenUsage())
     }
 
-    private static func ToolWireName(_ name: String) -> String { name.replacingOccurrences(of: ".", with: "__") }
+    /// AWP tool names on the provider wire: dots become `__` (the runtime's `ToolWireName`).
+    private static func wireName(_ name: String) -> String { name.replacingOccurrences(of: ".", with: "__") }
 
     private static func call(_ name: String, _ arguments: JSONValue) -> GenerateResult {
         let request = ToolCallRequest(id: "call_\(name)", name: name, arguments: arguments)

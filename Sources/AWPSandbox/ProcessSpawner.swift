@@ -21,6 +21,9 @@ enum ProcessSpawner {
         path: String, arguments: [String], environment: [String], descriptors: [(Int32, Int32)],
         newProcessGroup: Bool = true
     ) throws(SpawnError) -> pid_t {
+        // Every spawned child gets a pipe we write to (its stdin, an executor's requests). A child that dies
+        // before reading must cost an EPIPE on that write, not a SIGPIPE that kills the host.
+        _ = signal(SIGPIPE, SIG_IGN)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

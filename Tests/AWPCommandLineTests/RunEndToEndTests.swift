@@ -151,6 +151,19 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func anUnknownProviderIsRefusedBeforeTheRunStarts() async throws {
+        try await TestSupport.withTemporaryDirectory { dir in
+            let home = dir.appendingPathComponent("home")
+            let output = try EndToEndTests.spawn("awp", ["run", EndToEndTests.examples.appendingPathComponent("a2-delegation-budget").path,
+                                                         "--provider", "nosuch", "--home", home.path])
+            #expect(output.status == 1)
+            #expect(output.err.contains("no provider plugin named 'nosuch'"), "stderr: \(output.err)")
+            #expect(output.err.contains("fake"))
+            #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("runs").path))
+        }
+    }
+
     static func rows(_ example: String, _ file: String) throws -> Int {
         let text = try String(contentsOf: EndToEndTests.examples.appendingPathComponent("\(example)/workspace/inputs/\(file)"), encoding: .utf8)
         return text.split(separator: "\n", omittingEmptySubsequences: true).count - 1

@@ -177,19 +177,6 @@ public actor BudgetLedger {
         return limit - committed.value(dimension) - reserved.value(dimension)
     }
 
-    /// The smallest fraction left over the capped dimensions (1 when nothing is capped).
-    public func fractionRemaining() -> Double {
-        var fraction = 1.0
-        for dimension in [BudgetDimension.loops, .workers, .llmCalls, .tokens, .cost, .toolCalls] {
-            guard let limit = limits.limit(dimension), limit > 0, let left = remaining(dimension) else { continue }
-            fraction = min(fraction, left / limit)
-        }
-        if let seconds = limits.maxWallSeconds, seconds > 0, let left = remaining(.wallTime) {
-            fraction = min(fraction, left / seconds)
-        }
-        return max(0, fraction)
-    }
-
     /// The first dimension this ledger found exhausted (a refused charge, a deadline, an overrun).
     public var exhaustedDimension: BudgetDimension? { firstExhausted }
 

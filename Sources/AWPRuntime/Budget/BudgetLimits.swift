@@ -140,13 +140,6 @@ public struct BudgetExhausted: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format4: value)
-    }
-}
-
-extension String {
-    init(format4 value: Double) {
-        let scaled = (value * 10_000).rounded() / 10_000
-        self = "\(scaled)"
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\((value * 10_000).rounded() / 10_000)"
     }
 }

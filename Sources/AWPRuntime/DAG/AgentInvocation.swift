@@ -85,7 +85,7 @@ struct AgentInvocation {
 
     private func outputSchema() -> JSONValue? {
         let path = agent.output.schema ?? "workflow/output_schema/output_schema.json"
-        if let text = Optional(read(path)), !text.isEmpty, let schema = try? JSONParser.parse(text), schema.objectValue != nil {
+        if let schema = try? JSONParser.parse(read(path)), schema.objectValue != nil {
             return schema
         }
         guard !agent.output.contract.isEmpty else { return nil }

@@ -117,7 +117,10 @@ struct DAGEngine {
     /// Why a node does not run, or nil. A `when` that cannot be evaluated runs the node (fail-open,
     /// as the reference does), with a warning event.
     private func skipReason(_ node: GraphNode, state: [String: JSONValue], skipped: Set<String>) -> String? {
-        let scope: [String: JSONValue] = ["state": .object(state.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })]
+        // Built only for nodes that have an expression to evaluate: most nodes of a large graph have none.
+        let hasExpression = node.when != nil || node.dependsOn.contains { $0.isConditional && $0.when != nil }
+        let scope: [String: JSONValue] = hasExpression
+            ? ["state": .object(state.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })] : [:]
         for dependency in node.dependsOn where dependency.isConditional {
             let dependencyFailed = Self.failed(state[dependency.agent])
             let ran = state[dependency.agent] != nil

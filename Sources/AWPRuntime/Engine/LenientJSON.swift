@@ -1,4 +1,5 @@
 import AWPCore
+import Foundation
 
 /// Finds the JSON object a model meant to return in text that may wrap it in prose or a code
 /// fence: the whole text, then a fenced block, then the first balanced `{…}` (string-aware).
@@ -46,5 +47,3 @@ enum LenientJSON {
         return nil
     }
 }
-
-import Foundation

@@ -3,7 +3,8 @@ public import AWPSandbox
 import Glibc
 
 /// The one place that answers "may X do Y": tool access, dynamic-tool namespaces and their
-/// capabilities, egress hosts and secret access. Every answer is emitted as a `policy.decision`
+/// capabilities, and egress hosts. (Secrets need no per-call decision: sandboxed code never gets any,
+/// and plugins get exactly what their manifests pass through.) Every answer is emitted as a `policy.decision`
 /// event, which the store also appends to the run's audit chain.
 ///
 /// Rules combine as: forbidden always wins (run-wide forbidden tools, the workflow's access-control
@@ -31,24 +32,21 @@ public struct PolicyGate: Sendable {
     /// Per-agent deny lists (the workflow's `security.access_control` rules).
     public let deniedByAgent: [String: [String]]
     public let namespaces: [String: Namespace]
-    /// Secrets each tool declared it needs; a tool gets exactly these and nothing else.
-    public let secretGrants: [String: Set<String>]
 
     public init(runID: String, depth: Int = 0, events: EventBroadcaster, forbiddenTools: [String] = [],
-                deniedByAgent: [String: [String]] = [:], namespaces: [Namespace] = [], secretGrants: [String: Set<String>] = [:]) {
+                deniedByAgent: [String: [String]] = [:], namespaces: [Namespace] = []) {
         self.runID = runID
         self.depth = depth
         self.events = events
         self.forbiddenTools = forbiddenTools
         self.deniedByAgent = deniedByAgent
         self.namespaces = Dictionary(namespaces.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.secretGrants = secretGrants
     }
 
     /// The same rules for a sub-run (its events go to that run's log).
     public func forRun(_ runID: String, depth: Int) -> PolicyGate {
         PolicyGate(runID: runID, depth: depth, events: events, forbiddenTools: forbiddenTools, deniedByAgent: deniedByAgent,
-                   namespaces: Array(namespaces.values), secretGrants: secretGrants)
+                   namespaces: Array(namespaces.values))
     }
 
     /// The pure decision: nil when allowed, else the reason.
@@ -75,12 +73,6 @@ public struct PolicyGate: Sendable {
         return reason == nil
     }
 
-    /// Filters a tool list down to what `subject` may see, without auditing each (offering a tool is
-    /// not using it; each call is still authorized on its own).
-    public func visibleTools(_ names: [String], subject: String, allowed: [String]?, forbidden: [String] = []) -> [String] {
-        names.filter { refusal(subject: subject, tool: $0, allowed: allowed, forbidden: forbidden) == nil }
-    }
-
     /// Decides and audits whether `subject` may create a tool called `name` in its namespace.
     public func authorizeToolCreation(subject: String, name: String, namespace allowedNamespace: String) async -> Namespace? {
         let prefix = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
@@ -104,16 +96,6 @@ public struct PolicyGate: Sendable {
     /// Audits an egress decision the proxy took for a sandboxed process.
     public func recordEgress(subject: String, host: String, port: Int, allowed: Bool, reason: String) async {
         await record(subject: subject, action: "egress:\(host):\(port)", allowed: allowed, reason: reason)
-    }
-
-    /// The secrets `tool` may receive, audited when there are any.
-    public func secrets(for tool: String, subject: String) async -> Set<String> {
-        let granted = secretGrants[tool] ?? []
-        if !granted.isEmpty {
-            await record(subject: subject, action: "secrets:\(tool)", allowed: true,
-                         reason: "declared: " + granted.sorted().joined(separator: ", "))
-        }
-        return granted
     }
 
     public func record(subject: String, action: String, allowed: Bool, reason: String) async {

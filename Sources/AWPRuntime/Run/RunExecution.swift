@@ -26,6 +26,25 @@ extension WorkflowRunner {
         let redactor = secrets.redactor
         let redact: @Sendable (String) -> String = { redactor.redact($0) }
 
+        // Plugins first: a misspelt provider fails here, with the installed ones listed, before anything is created.
+        let discovery = PluginDiscovery.standard(binaryDirectory: options.binaryDirectory, workflowDirectory: plan.workflowDirectory,
+                                                 environment: environment, currentDirectory: options.currentDirectory)
+        // Discovery reads manifests and runs each built-in with --manifest: blocking work.
+        let catalog = await onOwnThread("awp plugin discovery") { discovery.discover() }
+        var named: [String?] = [plan.settings.managerModel, plan.settings.workerModel]
+        if case .dag(let workflow, _) = plan.engine {
+            named = workflow.agents.compactMap { $0.definition.map { $0.model.name.isEmpty ? nil : $0.model.name } }
+        }
+        let defaultProvider = options.provider ?? "fake"
+        let installed = catalog.plugins.filter { $0.kinds.contains(.provider) }.map(\.name)
+        let providers = Set(named.map {
+            ModelReference(parsing: $0 ?? "", defaultProvider: defaultProvider, overrideProvider: options.provider).provider
+        })
+        for provider in providers.sorted() where !installed.contains(provider) {
+            throw RunSetupError("no provider plugin named '\(provider)' (installed: \(installed.sorted().joined(separator: ", ")); "
+                + "see `awp plugins list`)")
+        }
+
         // The run's own directory and workspace.
         let resuming = options.resumeRunID
         let runID = resuming ?? RunID.generate()
@@ -37,7 +56,7 @@ extension WorkflowRunner {
         } catch {
             throw RunSetupError("cannot create the run workspace \(workspace): \(error)")
         }
-        var manifest: InputManifest
+        let manifest: InputManifest
         if resuming == nil {
             var specs = options.inputs
             if let directory = plan.workflowDirectory {
@@ -47,12 +66,16 @@ extension WorkflowRunner {
                     if !specs.contains(where: { $0.key == key }) { specs.append(InputSpec(key: key, path: shipped + "/" + name)) }
                 }
             }
-            do {
-                manifest = try InputPreparer.prepare(specs, workspace: workspace)
-            } catch {
-                throw RunSetupError("inputs: \(error)")
+            // Copying inputs (up to a gibibyte) and handing the tree over are blocking file work.
+            let frozen = specs
+            let prepared = await onOwnThread("awp inputs") { () -> Result<InputManifest, InputError> in
+                defer { WorkspaceWriter.handOver(workspace) }
+                return Result { () throws(InputError) in try InputPreparer.prepare(frozen, workspace: workspace) }
             }
-            WorkspaceWriter.handOver(workspace)
+            switch prepared {
+            case .success(let value): manifest = value
+            case .failure(let error): throw RunSetupError("inputs: \(error)")
+            }
         } else {
             manifest = InputPreparer.describeExisting(workspace: workspace)
         }
@@ -61,9 +84,7 @@ extension WorkflowRunner {
             do { skills += try SkillLoader.load(path: path) } catch { throw RunSetupError("skills: \(error)") }
         }
 
-        // Plugins, sandbox, interpreter.
-        let catalog = PluginDiscovery.standard(binaryDirectory: options.binaryDirectory, workflowDirectory: plan.workflowDirectory,
-                                               environment: environment, currentDirectory: options.currentDirectory).discover()
+        // Sandbox and interpreter.
         // Provider and tool plugins see the secrets (their manifests decide which names pass through);
         // sandboxed code never does.
         var pluginEnvironment = environment
@@ -107,7 +128,6 @@ extension WorkflowRunner {
                              sandbox: sandbox, interpreter: interpreter, dynamicToolTimeout: plan.dynamicToolTimeout,
                              factory: factory)
         let executors = ExecutorPool(sandbox: sandbox, interpreter: interpreter, workspace: workspace)
-        let defaultProvider = options.provider ?? "fake"
         let context = RunContext(
             runID: runID, depth: 1, workflowName: plan.workflowName, task: plan.task, workspace: workspace,
             outputDirectory: output, store: store, events: events, ledger: ledger, gate: gate, models: models, tools: tools,
