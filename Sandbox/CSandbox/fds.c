@@ -74,10 +74,14 @@ int csbx_open_host_path(const char *path, int directory) {
 
 const char *const csbx_top_names[6] = {"bin", "sbin", "lib", "lib64", "lib32", "libx32"};
 const char *const csbx_dev_names[5] = {"null", "zero", "full", "random", "urandom"};
+/// Debian packages under /usr point into these (libblas.so.3 -> /etc/alternatives/... -> /usr/lib/.../blas for
+/// numpy; fontconfig reads /etc/fonts; matplotlib reads /etc/matplotlibrc). They hold no secrets and are bound
+/// read-only. The first two are directories, the last a file.
+const char *const csbx_etc_shared[3] = {"alternatives", "fonts", "matplotlibrc"};
 
 int csbx_open_sources(const struct csbx_policy *policy, struct csbx_sources *s, char *error, size_t size) {
     memset(s, 0, sizeof *s);
-    s->ld_cache = s->ssl = -1;
+    s->ld_cache = s->ssl = s->etc_shared[0] = s->etc_shared[1] = s->etc_shared[2] = -1;
     for (int i = 0; i < 6; i++) s->top_dirs[i] = -1;
     s->workspace = csbx_open_host_path(policy->workspace, 1);
     if (s->workspace < 0) {
@@ -103,6 +107,11 @@ int csbx_open_sources(const struct csbx_policy *policy, struct csbx_sources *s, 
     }
     s->ld_cache = csbx_open_host_path("/etc/ld.so.cache", 0);
     if (policy->net == CSBX_NET_PROXY) s->ssl = csbx_open_host_path("/etc/ssl", 1);
+    for (int i = 0; i < 3; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/etc/%s", csbx_etc_shared[i]);
+        s->etc_shared[i] = csbx_open_host_path(path, i < 2);
+    }
     ssize_t n = readlink("/etc/localtime", s->localtime, sizeof s->localtime - 1);
     s->localtime[n > 0 ? n : 0] = '\0';
     // usr-merged systems have /bin, /lib... as symlinks into /usr: recreate those; bind real directories.

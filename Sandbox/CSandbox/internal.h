@@ -37,6 +37,7 @@ struct csbx_sources {
     int dev_nodes[5];      ///< null, zero, full, random, urandom
     int ld_cache;          ///< /etc/ld.so.cache or -1
     int ssl;               ///< /etc/ssl (network tier only) or -1
+    int etc_shared[3];     ///< /etc entries that /usr packages point into (see csbx_etc_shared), or -1
     char localtime[256];   ///< target of the /etc/localtime symlink, or ""
     char top_links[6][64]; ///< targets of /bin, /sbin, /lib, /lib64, /lib32, /libx32 when they are symlinks
     int top_dirs[6];       ///< or fds when they are real directories (-1 otherwise)
@@ -44,6 +45,7 @@ struct csbx_sources {
 
 extern const char *const csbx_top_names[6];
 extern const char *const csbx_dev_names[5];
+extern const char *const csbx_etc_shared[3];
 
 /// Opens an absolute host path as O_PATH without following a symlink in any component.
 int csbx_open_host_path(const char *path, int directory);

@@ -123,6 +123,13 @@ static int build_etc(const struct csbx_policy *policy, const struct csbx_sources
         if (mkdir(NEWROOT "/etc/ssl", 0755) != 0) return -1;
         if (bind_fd(s->ssl, NEWROOT "/etc/ssl", MS_RDONLY | MS_NOSUID | MS_NODEV) != 0) return -1;
     }
+    for (int i = 0; i < 3; i++) {
+        if (s->etc_shared[i] < 0) continue;
+        char target[96];
+        snprintf(target, sizeof target, NEWROOT "/etc/%s", csbx_etc_shared[i]);
+        if ((i < 2 ? mkdir(target, 0755) : make_path(target, 1)) != 0) return -1;
+        if (bind_fd(s->etc_shared[i], target, MS_RDONLY | MS_NOSUID | MS_NODEV) != 0) return -1;
+    }
     if (s->localtime[0] != '\0' && symlink(s->localtime, NEWROOT "/etc/localtime") != 0) return -1;
     return 0;
 }

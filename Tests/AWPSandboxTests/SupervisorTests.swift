@@ -181,3 +181,35 @@ struct SupervisorTests {
         }
     }
 }
+
+@Suite("Shared /etc entries: what Debian's /usr packages point into is there, read-only")
+struct SharedEtcTests {
+    /// numpy loads BLAS through `/etc/alternatives` (libblas.so.3 -> /etc/alternatives/… -> /usr/lib/…/blas);
+    /// without the bind it cannot import in the sandbox.
+    @Test func alternativesResolveAndCannotBeWritten() async throws {
+        let host = try FileManager.default.contentsOfDirectory(atPath: "/etc/alternatives").sorted()
+        try #require(!host.isEmpty, "this Debian host has no /etc/alternatives")
+        try await TestSupport.withTemporaryDirectory { directory in
+            let workspace = try ProbeHarness.workspace(in: directory, mode: .asInvoker)
+            let sandbox = try ProbeHarness.sandbox(.asInvoker)
+            let python = try PythonInterpreter.locate()
+            let script = """
+                import json, os
+                names = sorted(os.listdir("/etc/alternatives"))
+                try:
+                    open("/etc/alternatives/awp-probe", "w")
+                    writable = True
+                except OSError:
+                    writable = False
+                print(json.dumps({"names": names, "writable": writable}))
+                """
+            let policy = SandboxPolicy(command: python.arguments(withSite: false) + ["-c", script], workspace: workspace,
+                                       systemBinds: python.binds)
+            let result = try await sandbox.run(policy)
+            #expect(result.status == .exited, "\(result.stderrText)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]
+            #expect(report?["names"] as? [String] == host)
+            #expect(report?["writable"] as? Bool == false)
+        }
+    }
+}
