@@ -5,8 +5,9 @@ import Testing
 
 /// `awp-provider-anthropic` against a local server on 127.0.0.1 that speaks the Messages API wire
 /// format (`AnthropicTestServer`): plain and streamed text, a streamed tool call and its result sent
-/// back, structured output through a forced tool, usage and cost, retries on 429 and 529, auth and
-/// context-length errors, broken streams, and the key kept out of everything but its header.
+/// back, structured output through a forced tool, usage and cost, retries on 429, 529 and 500, auth and
+/// context-length errors, a malformed body, broken and stalled streams, and the key kept out of everything
+/// but its header.
 @Suite(.timeLimit(.minutes(1))) struct AnthropicProviderTests {
     func withProvider(_ body: (PluginClient, ProviderTestServer) async throws -> Void) async throws {
         try await ProviderTestServer.with(script: AnthropicTestServer.script) { server in
@@ -166,6 +167,37 @@ import Testing
             }
             // The plugin survived all of it.
             #expect(try await client.generate(params("claude-sonnet-4-5")).stopReason == .endTurn)
+        }
+    }
+
+    @Test func aServerErrorIsRetriedAndAMalformedBodyIsACleanError() async throws {
+        try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
+            #expect(try await client.generate(params("error-then-ok")).message.text.isEmpty == false)
+            #expect(try server.bodies(forModel: "error-then-ok").count == 2, "the 500 was not retried once")
+            let malformed = await PluginFixtures.expectPluginError(.unavailable) {
+                _ = try await client.generate(params("malformed"))
+            }
+            #expect(malformed?.message.contains("malformed JSON") == true)
+            #expect(try await client.generate(params("claude-sonnet-4-5")).stopReason == .endTurn)
+        }
+    }
+
+    @Test func aStalledStreamEndsAtThePluginsOwnDeadline() async throws {
+        try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
+            // The server sends the first events and then holds the connection open in silence; Linux
+            // URLSession would wait for ever, so only the plugin's deadline can end the call.
+            var shortDeadline = client.manifest
+            shortDeadline.environment["AWP_ANTHROPIC_DEADLINE_MS"] = "1500"
+            let other = PluginClient(manifest: shortDeadline, options: server.options())
+            let deltas = Recorded<String>()
+            let stalled = await PluginFixtures.expectPluginError(.timeout) {
+                _ = try await other.generate(params("stall", stream: true)) { event in deltas.append("\(event)") }
+            }
+            #expect(stalled?.retryable == true)
+            #expect(!deltas.all.isEmpty, "the events before the stall were not streamed")
+            // The plugin is still healthy after abandoning the stalled connection.
+            #expect(try await other.generate(params("claude-sonnet-4-5")).stopReason == .endTurn)
+            await other.shutdown()
         }
     }
 

@@ -55,6 +55,10 @@ enum AnthropicTestServer {
                                   [("retry-after", "1")])
             if model == "overloaded-once" and attempt == 1:
                 return self.reply(529, error("overloaded_error", "Overloaded"))
+            if model == "error-then-ok" and attempt == 1:
+                return self.reply(500, error("api_error", "Internal server error"))
+            if model == "malformed":
+                return self.reply(200, b'{"id": "msg_1", "type": "message", "content": [{"type": "te')
             if model == "rate-limited-long":
                 return self.reply(429, error("rate_limit_error", "Rate limited"), [("retry-after", "600")])
             if model == "context":
@@ -91,6 +95,8 @@ enum AnthropicTestServer {
                     return self.stream(events[:4], tail=b'event: content_block_delta\ndata: {"type": "content_block_delta", "ind')
                 if model == "midstream-error":
                     return self.stream(events[:4] + [sse("error", error("overloaded_error", "Overloaded"))])
+                if model == "stall":
+                    return self.stream(events[:4], stall=True)
                 return self.stream(events)
             self.reply(200, {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
                              "content": [{"type": "text", "text": "".join(text)}], "stop_reason": "end_turn", "stop_sequence": None,

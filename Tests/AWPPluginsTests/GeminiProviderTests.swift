@@ -6,7 +6,8 @@ import Testing
 /// `awp-provider-gemini` against a local server on 127.0.0.1 that speaks the Gemini API wire format
 /// (`GeminiTestServer`): plain and streamed text, a function call without an id and its response sent
 /// back with its thought signature, structured output with a cleaned schema, usage and cost, retries
-/// on 429 (`RetryInfo` in the body) and 503, a bad key, broken streams, and the key kept in its header.
+/// on 429 (`RetryInfo` in the body), 503 and 500, a bad key, a malformed body, broken and stalled
+/// streams, and the key kept in its header.
 @Suite(.timeLimit(.minutes(1))) struct GeminiProviderTests {
     func withProvider(_ body: (PluginClient, ProviderTestServer) async throws -> Void) async throws {
         try await ProviderTestServer.with(script: GeminiTestServer.script) { server in
@@ -152,6 +153,37 @@ import Testing
                 _ = try await client.generate(params("midstream-error", stream: true)) { _ in }
             }
             #expect(try await client.generate(params("gemini-2.5-flash")).stopReason == .endTurn)
+        }
+    }
+
+    @Test func aServerErrorIsRetriedAndAMalformedBodyIsACleanError() async throws {
+        try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
+            #expect(try await client.generate(params("error-then-ok")).message.text.isEmpty == false)
+            #expect(try server.bodies(forModel: "error-then-ok").count == 2, "the 500 was not retried once")
+            let malformed = await PluginFixtures.expectPluginError(.unavailable) {
+                _ = try await client.generate(params("malformed"))
+            }
+            #expect(malformed?.message.contains("malformed JSON") == true)
+            #expect(try await client.generate(params("gemini-2.5-flash")).stopReason == .endTurn)
+        }
+    }
+
+    @Test func aStalledStreamEndsAtThePluginsOwnDeadline() async throws {
+        try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
+            // The server sends the first events and then holds the connection open in silence; Linux
+            // URLSession would wait for ever, so only the plugin's deadline can end the call.
+            var shortDeadline = client.manifest
+            shortDeadline.environment["AWP_GEMINI_DEADLINE_MS"] = "1500"
+            let other = PluginClient(manifest: shortDeadline, options: server.options())
+            let deltas = Recorded<String>()
+            let stalled = await PluginFixtures.expectPluginError(.timeout) {
+                _ = try await other.generate(params("stall", stream: true)) { event in deltas.append("\(event)") }
+            }
+            #expect(stalled?.retryable == true)
+            #expect(!deltas.all.isEmpty, "the events before the stall were not streamed")
+            // The plugin is still healthy after abandoning the stalled connection.
+            #expect(try await other.generate(params("gemini-2.5-flash")).stopReason == .endTurn)
+            await other.shutdown()
         }
     }
 

@@ -55,6 +55,10 @@ enum GeminiTestServer {
                 return self.reply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", retry("600s")))
             if model == "overloaded-once" and attempt == 1:
                 return self.reply(503, error(503, "UNAVAILABLE", "The model is overloaded. Please try again later."))
+            if model == "error-then-ok" and attempt == 1:
+                return self.reply(500, error(500, "INTERNAL", "An internal error has occurred."))
+            if model == "malformed":
+                return self.reply(200, b'{"candidates": [{"content": {"parts": [{"te')
             if model == "context":
                 return self.reply(400, error(400, "INVALID_ARGUMENT",
                                              "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."))
@@ -85,6 +89,8 @@ enum GeminiTestServer {
                     return self.stream(events[:2], tail=b'data: {"candidates": [{"content": {"par')
                 if model == "midstream-error":
                     return self.stream(events[:2] + [sse(error(503, "UNAVAILABLE", "The model is overloaded."))])
+                if model == "stall":
+                    return self.stream(events[:2], stall=True)
                 return self.stream(events)
             self.reply(200, chunk([{"text": "".join(text)}], "STOP", USAGE))
 

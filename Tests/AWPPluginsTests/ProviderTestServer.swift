@@ -67,7 +67,7 @@ struct ProviderTestServer {
     }
 
     /// The shared part of every fake server: request logging, JSON and SSE replies (each event split
-    /// mid-line across two writes, so sometimes mid-character), and per-model attempt counting.
+    /// mid-line across two writes, so sometimes mid-character, or stalled after them), and per-model attempt counting.
     static let pythonPrelude = #"""
     import http.server, json, sys, threading, time
 
@@ -104,7 +104,7 @@ struct ProviderTestServer {
             self.end_headers()
             self.wfile.write(data)
 
-        def stream(self, raw_events, tail=b""):
+        def stream(self, raw_events, tail=b"", stall=False):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
@@ -115,6 +115,9 @@ struct ProviderTestServer {
                 self.wfile.write(raw[middle:]); self.wfile.flush()
             if tail:
                 self.wfile.write(tail); self.wfile.flush()
+            if stall:
+                # Hold the connection open with nothing more to say: only the plugin's own deadline ends the call.
+                time.sleep(30)
             self.close_connection = True
 
     def serve(handler):
