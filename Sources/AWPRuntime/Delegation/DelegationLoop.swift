@@ -239,7 +239,9 @@ struct DelegationLoop {
         let confidence = result["confidence"]?.doubleValue ?? (outcome.status == "complete" ? 0.5 : 0)
         let summary = (result["summary"]?.stringValue ?? result.serialized()).prefix(1500)
         return WorkerReport(worker: envelope.workerID, status: outcome.status, confidence: confidence,
-                            summary: "sub-manager \(childID) (\(outcome.reason)): \(summary)", result: result)
+                            // Named relative to this run, not by its run id: the manager's next prompt stays the same
+                            // from one run to the next, so an identical re-run is served from the cache.
+                            summary: "sub-manager sub-\(number) (\(outcome.reason)): \(summary)", result: result)
     }
 
     // MARK: Endings

@@ -89,7 +89,13 @@ public actor ModelGateway {
             // Resume: a step that completed before the crash is answered from the log, not paid again.
             if let replay = try await store.completedLLMCall(runID: runID, stepKey: request.stepKey),
                let result = try? GenerateResult(json: replay.response) {
-                await ledger.commitLLMCall(reservation, inputTokens: 0, outputTokens: 0, costUSD: 0)
+                // The run paid for this call in its earlier life, so it counts against the envelope again
+                // (a crash must not buy a run more budget), and the ledger ends where the uninterrupted run's
+                // would have: the prompts that follow, which show it, come out the same.
+                let record = replay.record
+                let served = record.source == .cache ? (record.cacheDecision?.savedUsage ?? .zero) : record.usage
+                await ledger.commitLLMCall(reservation, inputTokens: served.inputTokens, outputTokens: served.outputTokens,
+                                           costUSD: record.source == .cache ? 0 : record.costUSD)
                 await emitCall(request, result: result, usage: .zero, cost: 0, started: started, source: "replay",
                                runID: runID, depth: depth, events: events)
                 return result
@@ -101,7 +107,12 @@ public actor ModelGateway {
                                                                    cacheDecision: lookup.decision))
                 try await store.completeLLMCall(runID: runID, seq: call.seq, response: cached, usage: .zero, costUSD: 0,
                                                 latencyMs: started.elapsedMilliseconds, source: .cache)
-                await ledger.commitLLMCall(reservation, inputTokens: 0, outputTokens: 0, costUSD: 0)
+                // A hit costs nothing, but its tokens count against `max_total_tokens` as if it had run: the
+                // token envelope bounds how much model output a run consumes, so a warm cache makes a run free,
+                // not different (the manager's budget line, and so its next prompt, match the cold run's).
+                let served = lookup.decision.savedUsage ?? .zero
+                await ledger.commitLLMCall(reservation, inputTokens: served.inputTokens, outputTokens: served.outputTokens,
+                                           costUSD: 0)
                 await emitCall(request, result: result, usage: .zero, cost: 0, started: started, source: "cache",
                                runID: runID, depth: depth, events: events)
                 return result
