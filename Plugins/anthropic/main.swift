@@ -7,6 +7,6 @@ import Foundation
 var server = PluginServer(name: "anthropic", version: "1.0.0", kinds: [.provider], features: ["streaming"],
                           description: "Anthropic Messages API (Claude)")
 server.passEnvironment = AnthropicProvider.environmentNames
-server.capabilities = ["network": ["api.anthropic.com"]]
+server.capabilities = ["network": ["api.anthropic.com", "$ANTHROPIC_BASE_URL"]]
 server.provider(AnthropicProvider(environment: ProcessInfo.processInfo.environment))
 await server.run()

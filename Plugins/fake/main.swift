@@ -8,6 +8,8 @@ let settings = FakeSettings(arguments: CommandLine.arguments, environment: Proce
 var server = PluginServer(name: "fake", version: "1.0.0", kinds: [.provider], features: ["streaming"],
                           description: "Deterministic offline provider: scripted replies, latency and failure injection")
 server.passEnvironment = FakeSettings.environmentNames
+// No network, and only the scripted replies file, when one is named, to read.
+server.capabilities = ["filesystem": ["read": ["$AWP_FAKE_SCRIPT"]]]
 do {
     server.provider(try FakeProvider(settings: settings))
 } catch {

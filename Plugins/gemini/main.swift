@@ -7,6 +7,6 @@ import Foundation
 var server = PluginServer(name: "gemini", version: "1.0.0", kinds: [.provider], features: ["streaming"],
                           description: "Google Gemini API (generateContent)")
 server.passEnvironment = GeminiProvider.environmentNames
-server.capabilities = ["network": ["generativelanguage.googleapis.com"]]
+server.capabilities = ["network": ["generativelanguage.googleapis.com", "$GEMINI_BASE_URL"]]
 server.provider(GeminiProvider(environment: ProcessInfo.processInfo.environment))
 await server.run()

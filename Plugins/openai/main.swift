@@ -7,6 +7,7 @@ import Foundation
 var server = PluginServer(name: "openai", version: "1.0.0", kinds: [.provider], features: ["streaming"],
                           description: "OpenAI-compatible chat completions (OpenAI, OpenRouter, Ollama, vLLM, Groq, LM Studio)")
 server.passEnvironment = OpenAIProvider.environmentNames
-server.capabilities = ["network": ["api.openai.com"]]
+// The base URL a user sets (OpenRouter, Groq, a vLLM host) widens egress to its host; see PLUGIN-PROTOCOL.md.
+server.capabilities = ["network": ["api.openai.com", "$OPENAI_BASE_URL"]]
 server.provider(OpenAIProvider(environment: ProcessInfo.processInfo.environment))
 await server.run()

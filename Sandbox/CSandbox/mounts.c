@@ -176,5 +176,5 @@ int csbx_build_root(const struct csbx_policy *policy, const struct csbx_sources 
     if (umount2(".", MNT_DETACH) != 0) return -1;
     if (chdir("/") != 0) return -1;
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0) return -1;
-    return chdir("/workspace");
+    return chdir(policy->directory != NULL ? policy->directory : "/workspace");
 }

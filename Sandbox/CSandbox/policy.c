@@ -74,11 +74,14 @@ static int add_bind(struct csbx_policy *policy, char *spec, int writable, char *
 static const char usage_text[] =
     "usage: awp-sandbox [options] -- COMMAND [ARG]...\n"
     "  --workspace DIR        host directory bound read-write at /workspace (required)\n"
+    "  --chdir DIR            working directory inside the sandbox (default /workspace)\n"
     "  --ro SRC[:DST]         extra read-only bind (no symlinks in SRC)\n"
     "  --rw SRC[:DST]         extra read-write bind\n"
     "  --net none|proxy       empty network namespace; proxy hands a 127.0.0.1:3128 listener to --proxy-fd\n"
     "  --proxy-fd N           unix socket that receives the proxy listener (SCM_RIGHTS)\n"
     "  --env KEY=VALUE        environment entry (repeatable); nothing else is inherited\n"
+    "  --keep-env KEY         pass KEY from the launcher's own environment, if set (repeatable); for\n"
+    "                         secrets, which must not appear in the launcher's argv\n"
     "  --cpu-s N --memory-mb N --max-procs N --fsize-mb N --nofile N --tmp-mb N --tmp-inodes N\n"
     "  --timeout-ms N         wall-clock limit; the whole pid namespace is killed\n"
     "  --cgroup auto|off|required\n"
@@ -109,6 +112,9 @@ int csbx_parse_policy(int argc, char **argv, struct csbx_policy *policy, char *e
         uint64_t number = 0;
         if (strcmp(flag, "--workspace") == 0) {
             policy->workspace = value;
+        } else if (strcmp(flag, "--chdir") == 0) {
+            if (value[0] != '/') return fail(error, size, "--chdir needs an absolute path inside the sandbox, got '%s'", value);
+            policy->directory = value;
         } else if (strcmp(flag, "--ro") == 0 || strcmp(flag, "--rw") == 0) {
             if (add_bind(policy, value, flag[3] == 'w', error, size) != 0) return -1;
         } else if (strcmp(flag, "--net") == 0) {
@@ -125,6 +131,19 @@ int csbx_parse_policy(int argc, char **argv, struct csbx_policy *policy, char *e
             const char *eq = strchr(value, '=');
             if (eq == NULL || eq == value) return fail(error, size, "--env needs KEY=VALUE, got '%s'", value);
             policy->env[policy->env_count++] = value;
+        } else if (strcmp(flag, "--keep-env") == 0) {
+            // The value travels in the launcher's environment, readable only by its own user, instead of its
+            // argv, which every local user can read in /proc/PID/cmdline: that is how API keys reach a plugin.
+            if (value[0] == '\0' || strchr(value, '=') != NULL) {
+                return fail(error, size, "--keep-env needs a variable name, got '%s'", value);
+            }
+            size_t length = strlen(value);
+            for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
+                if (strncmp(*entry, value, length) != 0 || (*entry)[length] != '=') continue;
+                if (policy->env_count >= CSBX_MAX_ENV) return fail(error, size, "too many --env entries");
+                policy->env[policy->env_count++] = *entry;
+                break;
+            }
         } else {
             // Numeric options, each with a sane ceiling so "absurd" values fail loudly instead of meaning "none".
             struct { const char *name; uint64_t max; uint64_t *slot; } numeric[] = {

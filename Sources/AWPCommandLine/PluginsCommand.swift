@@ -1,16 +1,19 @@
 internal import AWPCore
 internal import AWPPlugins
+internal import AWPRuntime
+internal import AWPSandbox
 internal import Foundation
 
 /// `awp plugins list [--json] | check <name> [--json] | call <name> <tool> [--args JSON]`.
 ///
-/// Every command also takes `--workflow DIR` (search `DIR/plugins/` and `DIR/.mcp.json`) and
-/// `--verbose` (show the plugin's stderr and the host's remarks on standard error).
+/// Every command also takes `--workflow DIR` (search `DIR/plugins/` and `DIR/.mcp.json`),
+/// `--verbose` (show the plugin's stderr and the host's remarks on standard error) and
+/// `--trust-plugin NAME` (repeatable: run that plugin unconfined instead of under `awp-sandbox`).
 enum PluginsCommand {
     static let subcommands = ["list", "check", "call"]
 
     static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, command: "plugins", options: ["--args", "--workflow", "--timeout-s"],
+        let parsed = try Arguments(arguments, command: "plugins", options: ["--args", "--workflow", "--timeout-s", "--trust-plugin"],
                                    flags: ["--json", "--verbose"])
         guard let subcommand = parsed.positionals.first, subcommands.contains(subcommand) else {
             throw UsageError(command: "plugins", message: "name a subcommand: \(subcommands.joined(separator: ", "))")
@@ -25,7 +28,7 @@ enum PluginsCommand {
         case "check":
             guard operands.count == 1 else { throw UsageError(command: "plugins", message: "'check' needs exactly one plugin name") }
             guard let manifest = find(operands[0], in: catalog, console: console) else { return ExitStatus.failure }
-            return await check(manifest, options: options(parsed, console: console), json: parsed.has("--json"), console: console)
+            return await check(manifest, options: try options(parsed, console: console), json: parsed.has("--json"), console: console)
         default:
             guard operands.count == 2 else { throw UsageError(command: "plugins", message: "'call' needs a plugin name and a tool name") }
             var toolArguments: JSONValue = [:]
@@ -46,7 +49,7 @@ enum PluginsCommand {
             }
             guard let manifest = find(operands[0], in: catalog, console: console) else { return ExitStatus.failure }
             return await call(manifest, tool: operands[1], arguments: toolArguments, timeout: timeout,
-                              options: options(parsed, console: console), console: console)
+                              options: try options(parsed, console: console), console: console)
         }
     }
 
@@ -61,11 +64,27 @@ enum PluginsCommand {
                                  currentDirectory: FileManager.default.currentDirectoryPath).discover()
     }
 
-    static func options(_ parsed: Arguments, console: Console) -> PluginHostOptions {
-        var options = PluginHostOptions(hostEnvironment: ProcessInfo.processInfo.environment)
+    static func options(_ parsed: Arguments, console: Console) throws(UsageError) -> PluginHostOptions {
+        let environment = ProcessInfo.processInfo.environment
+        var options = PluginHostOptions(hostEnvironment: environment)
         options.clientInfo = PeerInfo(name: "awp", version: AWPCommandLine.version)
-        if parsed.has("--verbose") {
+        let verbose = parsed.has("--verbose")
+        if verbose {
             options.log = { record in console.error("[\(record.plugin) \(record.source.rawValue)] \(record.message)") }
+        }
+        // Plugins run confined, as in a run; egress decisions are shown with --verbose.
+        do {
+            let launcher = try SandboxLauncher.locate(environment: environment)
+            var confiner = PluginConfiner(launcherPath: launcher, trusted: Set(parsed.options["--trust-plugin"] ?? []))
+            if verbose {
+                confiner.onEgressDecision = { plugin, decision in
+                    console.error("[\(plugin) egress] \(decision.allowed ? "allowed" : "refused") \(decision.host):\(decision.port) (\(decision.reason))")
+                }
+            }
+            options.commandWrapper = confiner
+        } catch {
+            throw UsageError(command: "plugins", message: "the sandbox launcher is not available (\(error)); "
+                + "name the plugin with --trust-plugin to run it unconfined")
         }
         return options
     }

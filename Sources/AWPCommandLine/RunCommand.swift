@@ -12,7 +12,7 @@ internal import Glibc
 /// (in-flight calls are cancelled, the run is recorded `aborted` and can be resumed); twice quits at once.
 enum RunCommand {
     static let runOptions: Set<String> = ["--task", "--provider", "--model", "--input", "--budget-tokens", "--budget-cost-usd",
-                                          "--home", "--cache-policy", "--skill"]
+                                          "--home", "--cache-policy", "--skill", "--trust-plugin"]
 
     static func run(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, command: "run", options: runOptions, flags: ["--json", "--quiet"])
@@ -40,7 +40,7 @@ enum RunCommand {
     }
 
     static func resume(_ arguments: [String], console: Console) async throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, command: "resume", options: ["--provider", "--model", "--home"],
+        let parsed = try Arguments(arguments, command: "resume", options: ["--provider", "--model", "--home", "--trust-plugin"],
                                    flags: ["--json", "--quiet"])
         guard parsed.positionals.count == 1, let reference = parsed.positionals.first else {
             throw UsageError(command: "resume", message: "name a run id (or a unique prefix, or 'latest')")
@@ -80,6 +80,7 @@ enum RunCommand {
         options.home = parsed.value("--home")
         options.binaryDirectory = PluginsCommand.binaryDirectory
         options.skillPaths = parsed.options["--skill"] ?? []
+        options.trustedPlugins = Set(parsed.options["--trust-plugin"] ?? [])
         for text in parsed.options["--input"] ?? [] {
             do {
                 var spec = try InputSpec(parsing: text)

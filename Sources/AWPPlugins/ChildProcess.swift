@@ -47,8 +47,18 @@ final class ChildProcess: Sendable {
 
     /// Spawns `command`. The child gets default signal dispositions and an empty signal mask (the host
     /// ignores SIGPIPE, and an ignored signal would otherwise survive `exec`), and no descriptors
-    /// beyond 0, 1 and 2.
+    /// beyond 0, 1, 2 and the command's passed descriptors. The command's hooks run as documented on
+    /// `PluginSpawnHooks`, whatever happens.
     static func spawn(_ command: PluginCommand) throws(SystemCallError) -> ChildProcess {
+        do {
+            return try spawnChild(command)
+        } catch {
+            command.hooks?.ended()
+            throw error
+        }
+    }
+
+    private static func spawnChild(_ command: PluginCommand) throws(SystemCallError) -> ChildProcess {
         let input = try SystemCalls.makePipe()
         let output: (read: Int32, write: Int32)
         let errors: (read: Int32, write: Int32)
@@ -71,7 +81,20 @@ final class ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, input.read, 0)
         posix_spawn_file_actions_adddup2(&actions, output.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
-        if let closeFrom = GNUFunctions.addCloseFrom { _ = closeFrom(&actions, 3) }
+        // Passed descriptors become 3, 4, …; a source that sits in that range is first copied above it, so
+        // no dup2 overwrites a source still to be copied.
+        let firstFree = Int32(3 + command.passedDescriptors.count)
+        var temporaryCopies: [Int32] = []
+        defer { temporaryCopies.forEach(SystemCalls.close) }
+        for (index, descriptor) in command.passedDescriptors.enumerated() {
+            var source = descriptor
+            if source < firstFree {
+                source = fcntl(descriptor, F_DUPFD_CLOEXEC, firstFree)
+                if source >= 0 { temporaryCopies.append(source) }
+            }
+            posix_spawn_file_actions_adddup2(&actions, source, 3 + Int32(index))
+        }
+        if let closeFrom = GNUFunctions.addCloseFrom { _ = closeFrom(&actions, firstFree) }
         if let directory = command.workingDirectory, let addChdir = GNUFunctions.addChdir {
             _ = directory.withCString { addChdir(&actions, $0) }
         }
@@ -107,11 +130,12 @@ final class ChildProcess: Sendable {
             throw SystemCallError("posix_spawn \(command.executable)", errno: result)
         }
         let child = ChildProcess(pid: pid, stdinFD: input.write, stdoutFD: output.read, stderrFD: errors.read)
-        child.startReaper()
+        command.hooks?.spawned()
+        child.startReaper(then: command.hooks?.ended)
         return child
     }
 
-    private func startReaper() {
+    private func startReaper(then ended: (@Sendable () -> Void)?) {
         let thread = Thread { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -119,6 +143,7 @@ final class ChildProcess: Sendable {
             exitStatus = ProcessExit(waitStatus: status)
             exitCondition.broadcast()
             exitCondition.unlock()
+            ended?()
         }
         thread.name = "awp-plugin-reaper-\(pid)"
         thread.stackSize = 64 << 10

@@ -11,13 +11,40 @@ public struct PluginCommand: Sendable, Hashable {
     public var environment: [String: String]
     /// The child's working directory; nil keeps the host's.
     public var workingDirectory: String?
+    /// Host descriptors the child receives as 3, 4, 5… in this order (for example the egress hand-over
+    /// socket of `awp-sandbox`). Every other descriptor beyond 2 is closed in the child. The host keeps
+    /// its own copies; `hooks` is where the wrapper that opened them closes them.
+    public var passedDescriptors: [Int32]
+    /// What the wrapper wants done once the child is running, and once it has ended.
+    public var hooks: PluginSpawnHooks?
 
-    public init(executable: String, arguments: [String] = [], environment: [String: String] = [:], workingDirectory: String? = nil) {
+    public init(executable: String, arguments: [String] = [], environment: [String: String] = [:], workingDirectory: String? = nil,
+                passedDescriptors: [Int32] = [], hooks: PluginSpawnHooks? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.passedDescriptors = passedDescriptors
+        self.hooks = hooks
     }
+}
+
+/// Callbacks a `PluginCommandWrapper` attaches to one spawn of a plugin.
+///
+/// Exactly one of two paths runs: `spawned` right after a successful spawn and then `ended` once the
+/// child has been reaped (on the reaper thread), or only `ended` when the spawn failed. Neither may block
+/// for long. Equality is identity: two spawns never share hooks.
+public final class PluginSpawnHooks: Sendable, Hashable {
+    let spawned: @Sendable () -> Void
+    let ended: @Sendable () -> Void
+
+    public init(spawned: @escaping @Sendable () -> Void = {}, ended: @escaping @Sendable () -> Void = {}) {
+        self.spawned = spawned
+        self.ended = ended
+    }
+
+    public static func == (lhs: PluginSpawnHooks, rhs: PluginSpawnHooks) -> Bool { lhs === rhs }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// What a plugin's manifest says it needs from the outside world; the sandbox grants exactly this.
@@ -55,20 +82,21 @@ public struct PluginCapabilities: JSONConvertible, Hashable {
 }
 
 /// The seam where confinement plugs in: turns the command a manifest describes into the command
-/// actually spawned (for example `awp-sandbox --allow-host api.openai.com … -- <command>`).
+/// actually spawned (for example `awp-sandbox --net proxy --proxy-fd 3 … -- <command>`).
 ///
 /// The host calls it once per spawn, after building the minimal environment, so a wrapper sees
-/// the final command and the capabilities the manifest declared. Throwing refuses the spawn; the
-/// error reaches the caller as a `spawn_failed` plugin error.
+/// the final command and the manifest (its name, origin and declared capabilities). Throwing refuses
+/// the spawn; the error reaches the caller as a `spawn_failed` plugin error.
 public protocol PluginCommandWrapper: Sendable {
-    func wrap(_ command: PluginCommand, declared capabilities: PluginCapabilities) throws -> PluginCommand
+    func wrap(_ command: PluginCommand, for manifest: PluginManifest) throws -> PluginCommand
 }
 
-/// Runs plugins as they are, unconfined. The default until the sandbox launcher wraps them.
+/// Runs plugins as they are, unconfined: the library's default, for embedders and the plugin tests.
+/// The `awp` runtime and CLI install the sandboxing wrapper instead.
 public struct UnconfinedCommandWrapper: PluginCommandWrapper {
     public init() {}
 
-    public func wrap(_ command: PluginCommand, declared capabilities: PluginCapabilities) throws -> PluginCommand {
+    public func wrap(_ command: PluginCommand, for manifest: PluginManifest) throws -> PluginCommand {
         command
     }
 }

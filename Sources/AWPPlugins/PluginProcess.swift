@@ -33,7 +33,7 @@ final class PluginProcess: Sendable {
         var command = PluginCommand(executable: executable, arguments: manifest.arguments, environment: environment,
                                     workingDirectory: manifest.workingDirectory)
         do {
-            command = try options.commandWrapper.wrap(command, declared: manifest.capabilities)
+            command = try options.commandWrapper.wrap(command, for: manifest)
         } catch {
             throw PluginError(.spawnFailed, plugin: name, "the command wrapper refused to start it: \(error)")
         }

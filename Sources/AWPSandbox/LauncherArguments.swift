@@ -8,6 +8,7 @@ public enum LauncherArguments {
     public static func make(for policy: SandboxPolicy, reportFD: Int32?, proxyFD: Int32?, seccompFD: Int32? = nil) -> [String] {
         var arguments = ["--workspace", policy.workspace]
         if policy.handWorkspaceToSandbox { arguments.append("--chown-workspace") }
+        if let directory = policy.workingDirectory { arguments += ["--chdir", directory] }
         for bind in policy.systemBinds { arguments += ["--ro", spec(bind)] }
         if policy.capabilities.contains(.filesystem) {
             for bind in policy.binds { arguments += [bind.writable ? "--rw" : "--ro", spec(bind)] }
@@ -26,6 +27,7 @@ public enum LauncherArguments {
         arguments += ["--tmp-mb", String(limits.tmpMB), "--tmp-inodes", String(limits.tmpInodes)]
         if limits.cgroup != .auto { arguments += ["--cgroup", limits.cgroup.rawValue] }
         for entry in policy.environment { arguments += ["--env", "\(entry.name)=\(entry.value)"] }
+        for name in policy.keptEnvironment { arguments += ["--keep-env", name] }
         if let reportFD { arguments += ["--report-fd", String(reportFD)] }
         if let seccompFD { arguments += ["--seccomp-fd", String(seccompFD)] }
         arguments.append("--")

@@ -22,6 +22,12 @@ public struct SandboxPolicy: Sendable, Equatable {
     /// The command's whole environment beyond the sandbox's fixed baseline (PATH, HOME=/tmp, LANG...).
     /// Nothing of the host environment is inherited.
     public var environment: [EnvironmentEntry]
+    /// Names whose values the command takes from the launcher's own environment (`--keep-env`), for secrets:
+    /// unlike `environment`, they never appear in the launcher's argv, which every local user can read. The
+    /// caller must start the launcher with these variables set.
+    public var keptEnvironment: [String] = []
+    /// The command's working directory inside the sandbox (`--chdir`); nil is `/workspace`.
+    public var workingDirectory: String?
     public var limits: SandboxLimits
     /// When running as root, give the workspace directory itself (not its contents) to the sandbox's uid so
     /// the command can create files in it. Set for workspaces the runtime created; leave off for user folders.
@@ -69,6 +75,12 @@ public struct SandboxPolicy: Sendable, Equatable {
         }
         for entry in environment {
             guard entry.isValidName else { throw .invalid("'\(entry.name)' is not a valid environment variable name") }
+        }
+        if let workingDirectory, !workingDirectory.hasPrefix("/") {
+            throw .invalid("the working directory must be an absolute path inside the sandbox, not '\(workingDirectory)'")
+        }
+        for name in keptEnvironment {
+            guard EnvironmentEntry(name, "").isValidName else { throw .invalid("'\(name)' is not a valid environment variable name") }
         }
         try limits.validate()
     }

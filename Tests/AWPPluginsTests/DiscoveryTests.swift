@@ -76,8 +76,8 @@ import Testing
 
     @Test func theCommandWrapperSeesTheFinalCommandAndTheDeclaredCapabilities() async throws {
         struct Recording: PluginCommandWrapper {
-            func wrap(_ command: PluginCommand, declared capabilities: PluginCapabilities) throws -> PluginCommand {
-                guard capabilities.network == ["api.example.org"] else { throw PluginError(.spawnFailed, plugin: "?", "unexpected") }
+            func wrap(_ command: PluginCommand, for manifest: PluginManifest) throws -> PluginCommand {
+                guard manifest.capabilities.network == ["api.example.org"], manifest.name == "echo" else { throw PluginError(.spawnFailed, plugin: "?", "unexpected") }
                 // A launcher in front of the plugin, as awp-sandbox will be.
                 return PluginCommand(executable: "/usr/bin/env", arguments: ["AWP_WRAPPED=1", command.executable] + command.arguments,
                                      environment: command.environment, workingDirectory: command.workingDirectory)
@@ -90,7 +90,7 @@ import Testing
         await client.shutdown()
 
         struct Refusing: PluginCommandWrapper {
-            func wrap(_ command: PluginCommand, declared capabilities: PluginCapabilities) throws -> PluginCommand {
+            func wrap(_ command: PluginCommand, for manifest: PluginManifest) throws -> PluginCommand {
                 throw PluginError(.spawnFailed, plugin: "echo", "sandbox unavailable")
             }
         }

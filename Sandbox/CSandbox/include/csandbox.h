@@ -43,6 +43,7 @@ struct csbx_bind {
 
 struct csbx_policy {
     const char *workspace;          ///< host directory bound read-write at /workspace
+    const char *directory;          ///< working directory inside the sandbox (default /workspace)
     struct csbx_bind binds[CSBX_MAX_BINDS];
     int bind_count;
     const char *env[CSBX_MAX_ENV];  ///< "KEY=VALUE", the whole environment besides the defaults

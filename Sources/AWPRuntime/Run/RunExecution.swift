@@ -89,7 +89,7 @@ extension WorkflowRunner {
         // sandboxed code never does.
         var pluginEnvironment = environment
         for name in secrets.names { pluginEnvironment[name] = secrets.value(name) }
-        let hostOptions = PluginHostOptions(hostEnvironment: pluginEnvironment)
+        var hostOptions = PluginHostOptions(hostEnvironment: pluginEnvironment)
         let sandbox: Sandbox
         let interpreter: PythonInterpreter
         do {
@@ -111,6 +111,13 @@ extension WorkflowRunner {
         }
         let gate = PolicyGate(runID: runID, events: events, forbiddenTools: plan.settings.forbiddenTools,
                               deniedByAgent: plan.deniedByAgent, namespaces: plan.namespaces)
+        // Provider and tool plugins run confined to what their manifests declare; their egress is audited.
+        hostOptions.commandWrapper = PluginConfiner(
+            launcherPath: sandbox.launcherPath, resolver: sandbox.resolver, trusted: options.trustedPlugins,
+            onEgressDecision: { plugin, decision in
+                Task { await gate.recordEgress(subject: "plugin:\(plugin)", host: decision.host, port: decision.port,
+                                               allowed: decision.allowed, reason: decision.reason) }
+            })
         let models = ModelGateway(catalog: catalog, hostOptions: hostOptions, store: store, cachePolicy: options.cachePolicy,
                                   redact: redact)
         let checker = ToolCodeChecker(sandbox: sandbox, interpreter: interpreter.path)

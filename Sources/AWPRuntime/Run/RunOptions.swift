@@ -28,6 +28,9 @@ public struct RunOptions: Sendable {
     public var outputCopyDirectory: String?
     /// Resume this run instead of starting a new one.
     public var resumeRunID: String?
+    /// Plugins to run unconfined (`--trust-plugin NAME`); every other plugin runs under `awp-sandbox`
+    /// with the capabilities its manifest declares.
+    public var trustedPlugins: Set<String> = []
     /// Overrides for the YAML-free loop's scheduling (`awp bench engine` runs 100 workers at once).
     public var maxWorkersPerIteration: Int?
     public var maxParallelWorkers: Int?
