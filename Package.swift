@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWPRuntimeTests",
-            dependencies: ["AWPRuntime", "AWPTestSupport", "awp-sandbox", "awp-provider-fake", "awp-tool-echo"]
+            dependencies: ["AWPRuntime", "AWPTestSupport", "awp-sandbox", "awp-provider-fake", "awp-provider-openai", "awp-tool-echo"]
         ),
         .testTarget(
             name: "AWPCommandLineTests",

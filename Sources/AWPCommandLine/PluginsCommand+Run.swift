@@ -1,9 +1,28 @@
 internal import AWPCore
 internal import AWPPlugins
+internal import Foundation
 
 extension PluginsCommand {
     /// Starts the plugin, runs the handshake, and lists its tools or models.
-    static func check(_ manifest: PluginManifest, options: PluginHostOptions, json: Bool, console: Console) async -> Int32 {
+    /// How the plugin will run: confined with its resolved capabilities, or unconfined by the user's choice.
+    static func confinement(of manifest: PluginManifest, trusted: Set<String>) -> (text: String, json: JSONValue) {
+        if trusted.contains(manifest.name) {
+            return ("unconfined (--trust-plugin)", ["sandboxed": false])
+        }
+        let environment = PluginEnvironment.make(host: ProcessInfo.processInfo.environment, passThrough: manifest.passEnvironment,
+                                                 fixed: manifest.environment)
+        guard let granted = try? manifest.capabilities.resolved(in: environment) else {
+            return ("sandboxed (its declared capabilities do not resolve)", ["sandboxed": true])
+        }
+        var parts = [granted.network.isEmpty ? "no network" : "network " + granted.network.joined(separator: ", ")]
+        if !granted.readPaths.isEmpty { parts.append("read " + granted.readPaths.joined(separator: ", ")) }
+        if !granted.writePaths.isEmpty { parts.append("write " + granted.writePaths.joined(separator: ", ")) }
+        return ("sandboxed: " + parts.joined(separator: "; "), ["sandboxed": true, "granted": granted.json])
+    }
+
+    static func check(_ manifest: PluginManifest, options: PluginHostOptions, trusted: Set<String>, json: Bool,
+                      console: Console) async -> Int32 {
+        let confinement = confinement(of: manifest, trusted: trusted)
         let client = PluginClient(manifest: manifest, options: options)
         defer { Task { await client.shutdown() } }
         do {
@@ -18,6 +37,7 @@ extension PluginsCommand {
                     "plugin": .string(manifest.name), "ok": true, "session": session.json,
                     "tools": session.kinds.contains(.tool) ? .array(tools.map(\.json)) : nil,
                     "models": session.kinds.contains(.provider) ? .array(models.map(\.json)) : nil,
+                    "confinement": confinement.json,
                 ]).serialized(pretty: true))
                 return ExitStatus.success
             }
@@ -25,6 +45,7 @@ extension PluginsCommand {
             console.out("plugin '\(manifest.name)': ok")
             console.out("  server: \(session.serverInfo.name) \(session.serverInfo.version), MCP \(session.protocolVersion)\(protocolText)")
             console.out("  kinds: \(session.kinds.map(\.rawValue).joined(separator: ", "))")
+            console.out("  runs: \(confinement.text)")
             if session.kinds.contains(.tool) {
                 console.out("  tools (\(tools.count)):")
                 for tool in tools { console.out("    \(tool.name)" + (tool.description.map { "  \($0)" } ?? "")) }

@@ -28,7 +28,8 @@ enum PluginsCommand {
         case "check":
             guard operands.count == 1 else { throw UsageError(command: "plugins", message: "'check' needs exactly one plugin name") }
             guard let manifest = find(operands[0], in: catalog, console: console) else { return ExitStatus.failure }
-            return await check(manifest, options: try options(parsed, console: console), json: parsed.has("--json"), console: console)
+            return await check(manifest, options: try options(parsed, console: console),
+                               trusted: Set(parsed.options["--trust-plugin"] ?? []), json: parsed.has("--json"), console: console)
         default:
             guard operands.count == 2 else { throw UsageError(command: "plugins", message: "'call' needs a plugin name and a tool name") }
             var toolArguments: JSONValue = [:]

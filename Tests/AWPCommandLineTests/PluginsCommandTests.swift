@@ -13,6 +13,19 @@ import Testing
         return (status, console.standardOutput, console.standardError)
     }
 
+    @Test func checkRunsThePluginConfinedAndSaysWithWhatUnlessItIsTrusted() async throws {
+        let confined = await run(["plugins", "check", "openai", "--json"])
+        #expect(confined.status == 0, "\(confined.err)")
+        let value = try JSONParser.parse(confined.out)
+        #expect(value["confinement"]?["sandboxed"] == true)
+        #expect(value["confinement"]?["granted"]?["network"]?.arrayValue?.contains("api.openai.com") == true)
+        let echo = await run(["plugins", "check", "echo"])
+        #expect(echo.status == 0, "\(echo.err)")
+        #expect(echo.out.contains("runs: sandboxed: no network"), "\(echo.out)")
+        let trusted = await run(["plugins", "check", "echo", "--trust-plugin", "echo"])
+        #expect(trusted.out.contains("runs: unconfined (--trust-plugin)"), "\(trusted.out)")
+    }
+
     @Test func listShowsTheBuiltInsAndWorkflowPlugins() async throws {
         try await TestSupport.withTemporaryDirectory { directory in
             try TestSupport.write(#"{"name": "local", "kinds": ["tool"], "command": "./run.sh"}"#,

@@ -213,3 +213,50 @@ struct SharedEtcTests {
         }
     }
 }
+
+/// What a long-lived plugin needs from the launcher: secrets passed through its environment rather than
+/// its argv (which every local user can read in /proc), and a working directory other than /workspace.
+struct PluginLaunchTests {
+    @Test func keptVariablesTravelOutsideTheArgvAndTheWorkingDirectoryCanBeChosen() async throws {
+        try await TestSupport.withTemporaryDirectory { directory in
+            let workspace = try ProbeHarness.workspace(in: directory, mode: .asInvoker)
+            var sandbox = try ProbeHarness.sandbox(.asInvoker)
+            // The launcher's own environment holds the secret, as the plugin host gives it.
+            sandbox.launcherPrefix = ["/usr/bin/env", "AWP_TEST_KEY=sk-kept-0123", "AWP_TEST_OTHER=not-kept"]
+            var policy = SandboxPolicy(command: ["/bin/sh", "-c", "echo \"$AWP_TEST_KEY|${AWP_TEST_OTHER:-unset}|${AWP_TEST_ABSENT-absent}|$(pwd)\""],
+                                       workspace: workspace)
+            policy.keptEnvironment = ["AWP_TEST_KEY", "AWP_TEST_ABSENT"]
+            policy.workingDirectory = "/usr/share"
+            let arguments = LauncherArguments.make(for: policy, reportFD: nil, proxyFD: nil)
+            #expect(!arguments.joined(separator: " ").contains("sk-kept-0123"))
+            #expect(arguments.contains("--keep-env") && arguments.contains("--chdir"))
+            let result = try await sandbox.run(policy)
+            #expect(result.status == .exited, "\(result.stderrText)")
+            // Kept: passed. Not named: not passed. Named but unset in the launcher: left unset.
+            #expect(String(decoding: result.stdout, as: UTF8.self) == "sk-kept-0123|unset|absent|/usr/share\n")
+        }
+    }
+
+    @Test func badKeepEnvAndChdirValuesAreRefusedBeforeAnythingRuns() async throws {
+        try await TestSupport.withTemporaryDirectory { directory in
+            let workspace = try ProbeHarness.workspace(in: directory, mode: .asInvoker)
+            var policy = SandboxPolicy(command: ["/bin/true"], workspace: workspace)
+            policy.workingDirectory = "relative"
+            #expect(throws: SandboxPolicyError.self) { try policy.validate() }
+            policy.workingDirectory = nil
+            policy.keptEnvironment = ["NOT=A NAME"]
+            #expect(throws: SandboxPolicyError.self) { try policy.validate() }
+            // The launcher refuses them too, for callers that build the argv by hand.
+            let launcher = try ProbeHarness.sandbox(.asInvoker).launcherPath
+            for bad in [["--keep-env", "A=B"], ["--chdir", "usr"]] {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: launcher)
+                process.arguments = ["--workspace", workspace] + bad + ["--", "/bin/true"]
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 125, "\(bad) was accepted")
+            }
+        }
+    }
+}

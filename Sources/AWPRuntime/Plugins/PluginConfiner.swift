@@ -64,6 +64,9 @@ public struct PluginConfiner: PluginCommandWrapper {
             if let directory = command.workingDirectory, Self.isVisible(directory, binds: policy.systemBinds) {
                 policy.workingDirectory = directory
             }
+            for path in declared.readPaths + declared.writePaths where !FileManager.default.fileExists(atPath: path) {
+                throw PluginConfinementError(plugin: manifest.name, reason: "its manifest grants '\(path)', which does not exist")
+            }
             if !declared.readPaths.isEmpty || !declared.writePaths.isEmpty {
                 policy.capabilities.insert(.filesystem)
                 policy.binds = declared.readPaths.map { SandboxBind(source: Self.realPath($0), target: $0) }
@@ -95,6 +98,7 @@ public struct PluginConfiner: PluginCommandWrapper {
         } catch {
             handover?.stop()
             try? FileManager.default.removeItem(atPath: scratch)
+            if error is PluginConfinementError { throw error }
             throw PluginConfinementError(plugin: manifest.name, reason: "\(error)")
         }
     }
@@ -140,10 +144,11 @@ public struct PluginConfiner: PluginCommandWrapper {
         ["/usr/local/bin", "/usr/bin", "/bin"].map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 
-    /// Already visible in every sandbox (or never bindable).
+    /// Already visible in every sandbox (or never bindable). Paths under `/tmp` are bound: the sandbox's own
+    /// `/tmp` is a fresh tmpfs, and binds are mounted on top of it.
     static func isSystemPath(_ path: String) -> Bool {
         if path == "/" { return true }
-        for system in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/dev", "/tmp"]
+        for system in ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/dev"]
         where path == system || path.hasPrefix(system + "/") {
             return true
         }
