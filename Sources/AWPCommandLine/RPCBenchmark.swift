@@ -1,5 +1,7 @@
 internal import AWPCore
 internal import AWPPlugins
+internal import AWPRuntime
+internal import AWPSandbox
 internal import Foundation
 
 /// `awp bench rpc`: round trips per second and latency percentiles to the Swift echo plugin (beside
@@ -80,10 +82,45 @@ enum RPCBenchmark {
             }
             await client.shutdown()
         }
+        let startup = await startupFigures(plugins[0], options: options, printing: printing, console: console)
         return [
             "benchmark": "rpc", "roundTrips": .integer(roundTrips), "results": .array(results.map(\.json)),
-            "largeMessage": .array(large),
+            "largeMessage": .array(large), "startup": startup,
         ]
+    }
+
+    /// What confinement costs a plugin: the median time from spawn to a completed handshake, unconfined and
+    /// under `awp-sandbox`, and confined round trips at concurrency 1.
+    static func startupFigures(_ manifest: PluginManifest, options: PluginHostOptions, printing: Bool,
+                               console: Console) async -> JSONValue {
+        var confined = options
+        guard let launcher = try? SandboxLauncher.locate() else { return .null }
+        confined.commandWrapper = PluginConfiner(launcherPath: launcher)
+        var figures: [(key: String, value: JSONValue)] = []
+        for (label, hostOptions) in [("unconfined", options), ("confined", confined)] {
+            var samples: [Double] = []
+            for _ in 0..<10 {
+                let client = PluginClient(manifest: manifest, options: hostOptions)
+                let started = ContinuousClock.now
+                guard (try? await client.start()) != nil else {
+                    await client.shutdown()
+                    return .null
+                }
+                samples.append(microseconds(ContinuousClock.now - started) / 1000)
+                await client.shutdown()
+            }
+            let median = samples.sorted()[samples.count / 2]
+            figures.append((key: label + "StartMs", value: .number((median * 100).rounded() / 100)))
+            if printing { console.out(String(format: "%@ %@: start and handshake, median of 10: %.2f ms", manifest.name, label, median)) }
+        }
+        let client = PluginClient(manifest: manifest, options: confined)
+        if (try? await client.start()) != nil,
+           let rate = try? await measure(client, name: manifest.name + " (confined)", concurrency: 1, roundTrips: 2000) {
+            figures.append((key: "confined", value: rate.json))
+            if printing { console.out(line(rate)) }
+        }
+        await client.shutdown()
+        return .object(figures)
     }
 
     static func line(_ figures: Figures) -> String {

@@ -112,6 +112,10 @@ import Testing
         #expect(value["benchmark"] == "rpc")
         #expect(value["results"]?.arrayValue?.contains { $0["plugin"] == "swift-echo" && $0["concurrency"] == 64 } == true)
         #expect(value["largeMessage"]?.arrayValue?.first?["bytes"] == .integer(1 << 20))
+        // What confinement costs: start-up both ways and confined round trips.
+        let startup = try #require(value["startup"])
+        #expect(startup["unconfinedStartMs"]?.doubleValue != nil && startup["confinedStartMs"]?.doubleValue != nil)
+        #expect(startup["confined"]?["roundTrips"] == 2000)
     }
 
     @Test func benchAllPrintsOneObjectWithValidateRPCAndSandbox() async throws {
