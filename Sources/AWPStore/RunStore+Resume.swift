@@ -100,7 +100,8 @@ extension RunStore {
                 ("resumeCount", .integer(point.run.resumeCount + 1)),
                 ("previousStatus", .string(point.run.status.rawValue)),
                 ("interruptedCalls", .integer(point.inFlightLLMCalls.count + point.inFlightToolCalls.count)),
-                ("replayableCalls", .integer(point.completedLLMCalls.count + point.completedReadOnlyToolCalls.count)),
+                ("replayableCalls", .integer(point.completedLLMCalls.count + point.completedReadOnlyToolCalls.count
+                                             + point.completedMutatingToolCalls.count)),
             ]
             if let provider { payload.append(("provider", .string(provider))) }
             if let model { payload.append(("model", .string(model))) }
