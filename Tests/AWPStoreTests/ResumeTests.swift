@@ -104,4 +104,30 @@ import Testing
             #expect(try await store.verifyAudit("r").isOK)
         }
     }
+
+    /// A resumed run executes again from the start, so its second life logs `worker.started` and
+    /// `iteration.started` again for the work its first life did. The run's usage counts each worker
+    /// and loop once: the furthest life, not the sum of the lives.
+    @Test func usageCountsWorkersAndLoopsOnceAcrossResumes() async throws {
+        try await StoreFixtures.withStore { store, _, _ in
+            _ = try await store.createRun(NewRun(id: "r", workflow: "w"))
+            func life(workers: Int) async throws {
+                try await store.appendEvent("r", kind: .iterationStarted, payload: ["iteration": 1])
+                for worker in 0..<workers {
+                    try await store.appendEvent("r", kind: .workerStarted, payload: ["worker": .string("w\(worker)"), "iteration": 1])
+                }
+            }
+            try await life(workers: 2)
+            #expect(try await store.usage(of: "r").workers == 2)
+            _ = try await store.markResumed("r")
+            try await life(workers: 1)  // killed again before the second worker started
+            _ = try await store.markResumed("r")
+            try await life(workers: 2)
+            try await store.appendEvent("r", kind: .iterationStarted, payload: ["iteration": 2])
+            try await store.appendEvent("r", kind: .workerStarted, payload: ["worker": "w0", "iteration": 2])
+            let usage = try await store.usage(of: "r")
+            #expect(usage.workers == 3)
+            #expect(usage.loops == 2)
+        }
+    }
 }
