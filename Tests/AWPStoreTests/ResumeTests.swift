@@ -96,6 +96,25 @@ import Testing
         }
     }
 
+    /// A completed sub-run runs again when its parent resumes (so the parent's ledger is charged what it
+    /// consumed): `allowingComplete` reopens it as a new life, with the `run.resumed` event that tells its
+    /// lives apart, while a plain `markResumed` still refuses it.
+    @Test func aCompletedSubRunIsReopenedForItsResumingParent() async throws {
+        try await StoreFixtures.withStore { store, _, _ in
+            _ = try await store.createRun(NewRun(id: "p", workflow: "w"))
+            _ = try await store.createRun(NewRun(id: "p-sub-1", workflow: "w", parentRunID: "p"))
+            try await store.finishRun("p-sub-1", status: .complete)
+            await #expect(throws: StoreError.self) { try await store.markResumed("p-sub-1") }
+            let point = try await store.markResumed("p-sub-1", allowingComplete: true)
+            #expect(point.run.status == .complete)
+            let reopened = try await store.run("p-sub-1")
+            #expect(reopened.status == .running)
+            #expect(reopened.resumeCount == 1)
+            #expect(try await store.events("p-sub-1").last?.kind == .runResumed)
+            #expect(try await store.verifyAudit("p-sub-1").isOK)
+        }
+    }
+
     @Test func resumeIsAuditedAndTheChainStillVerifies() async throws {
         try await StoreFixtures.withStore { store, _, _ in
             try await Self.makeInterruptedRun(store)
