@@ -7,9 +7,10 @@ import Testing
 
 /// Durable runs, end to end with the built `awp`, the fake provider (with latency, so calls are in flight
 /// when the process dies) and the real sandbox: a run SIGKILLed at ten random points resumes to exactly the
-/// uninterrupted run's output and usage, and Ctrl-C (or SIGTERM) stops a run so that it can be resumed.
+/// uninterrupted run's output and usage (an A4 run with a sub-manager too), and Ctrl-C (or SIGTERM) stops a
+/// run so that it can be resumed.
 @Suite(.serialized) struct CrashResumeTests {
-    static let workflow = EndToEndTests.examples.appendingPathComponent("a2-delegation-budget").path
+    static let workflow = example("a2-delegation-budget")
     /// Every fake call takes this long, and is priced, so that a call paid twice would show in the cost too.
     static let environment = ["AWP_FAKE_LATENCY_MS": "300", "AWP_FAKE_PRICE_IN": "3", "AWP_FAKE_PRICE_OUT": "15"]
 
@@ -25,19 +26,34 @@ import Testing
     /// delay, so a failure can be replayed by hand.
     @Test(.timeLimit(.minutes(5)))
     func aRunKilledAtTenRandomPointsResumesToTheUninterruptedResult() async throws {
-        let baseline = try await Self.baselines.value()
+        try await Self.killAtRandomPoints(Self.workflow, count: 10)
+    }
+
+    /// The same at five points of an A4 run, whose manager spawns a sub-manager with its own run record:
+    /// a resumed run continues the sub-run's record, whether the kill came before, during or after it.
+    @Test(.timeLimit(.minutes(5)))
+    func aRunWithASubManagerKilledAtFiveRandomPointsResumesToTheUninterruptedResult() async throws {
+        try await Self.killAtRandomPoints(Self.example("a4-recursive-research"), count: 5)
+    }
+
+    static func example(_ name: String) -> String { EndToEndTests.examples.appendingPathComponent(name).path }
+
+    /// Kills `workflow` at `count` stratified random points, resuming and checking it after each.
+    static func killAtRandomPoints(_ workflow: String, count: Int) async throws {
+        let baseline = try await baselines.value(for: workflow)
         var generator = SystemRandomNumberGenerator()
         var delays: [Int] = []
-        for k in 0..<10 {
-            let tenth = baseline.milliseconds / 10
-            let delay = Int(Double.random(in: (Double(k) * tenth)..<(Double(k + 1) * tenth), using: &generator))
+        for k in 0..<count {
+            let share = baseline.milliseconds / Double(count)
+            let delay = Int(Double.random(in: (Double(k) * share)..<(Double(k + 1) * share), using: &generator))
             delays.append(delay)
             try await TestSupport.withTemporaryDirectory { dir in
-                try await Self.killAndResume(after: delay, label: "kill point \(k), \(delay) ms after the run row appeared",
-                                             home: dir.appendingPathComponent("home"), baseline: baseline)
+                try await killAndResume(workflow, after: delay, label: "kill point \(k), \(delay) ms after the run row appeared",
+                                        home: dir.appendingPathComponent("home"), baseline: baseline)
             }
         }
-        print("CrashResumeTests: uninterrupted run \(Int(baseline.milliseconds)) ms; kill delays (ms): \(delays)")
+        let name = URL(fileURLWithPath: workflow).lastPathComponent
+        print("CrashResumeTests: \(name): uninterrupted run \(Int(baseline.milliseconds)) ms; kill delays (ms): \(delays)")
     }
 
     /// A kill right after a worker's code ran, before its next LLM call returned: the case where a
@@ -45,7 +61,7 @@ import Testing
     /// replayed code had written, and so sent (and paid for) different requests from then on.
     @Test(.timeLimit(.minutes(2)))
     func aRunKilledJustAfterItsCodeRanResumesWithTheSameRequests() async throws {
-        let baseline = try await Self.baselines.value()
+        let baseline = try await Self.baselines.value(for: Self.workflow)
         try await TestSupport.withTemporaryDirectory { dir in
             let home = dir.appendingPathComponent("home")
             let process = try Self.start(["run", Self.workflow, "--json"], home: home, in: dir)
@@ -70,7 +86,7 @@ import Testing
     }
 
     /// Kills the run `delay` ms after its run row appeared, resumes it and checks everything against `baseline`.
-    static func killAndResume(after delay: Int, label: String, home: URL, baseline: Baseline) async throws {
+    static func killAndResume(_ workflow: String, after delay: Int, label: String, home: URL, baseline: Baseline) async throws {
         let process = try start(["run", workflow, "--json", "--quiet"], home: home, in: home.deletingLastPathComponent())
         let runID = try #require(await waitForRunRow(home), "\(label): no run row appeared")
         try await Task.sleep(for: .milliseconds(delay))
@@ -132,18 +148,20 @@ import Testing
         #expect(usage.loops == expected?["loops"]?.intValue, "\(label): \(usage)")
 
         // No step was paid twice, and the model was asked exactly what the uninterrupted run asked it.
-        let paid = try await store.llmCalls(runID).filter { $0.status == .completed && $0.source == .provider }
-        let paidPerStep = Dictionary(grouping: paid, by: \.stepKey)
+        let tree = try await runTree(runID, in: store)
+        let paid = tree.llm.filter { $0.call.status == .completed && $0.call.source == .provider }
+        let paidPerStep = Dictionary(grouping: paid, by: \.step)
         #expect(paidPerStep.values.allSatisfy { $0.count == 1 },
                 "\(label): steps paid twice: \(paidPerStep.filter { $0.value.count > 1 }.keys.sorted())")
-        #expect(paidPerStep.mapValues { $0[0].requestHash } == baseline.requests, "\(label): different requests")
+        #expect(paidPerStep.mapValues { $0[0].call.requestHash } == baseline.requests, "\(label): different requests")
+        for run in tree.runs { #expect(run.status == .complete, "\(label): \(run.id) is \(run.status)") }
 
         // No completed mutating step ran twice.
-        let tools = try await store.toolCalls(runID).filter { $0.status == .completed }
-        let mutating = Dictionary(grouping: tools.filter(\.isMutating), by: \.stepKey)
+        let tools = tree.tools.filter { $0.call.status == .completed }
+        let mutating = Dictionary(grouping: tools.filter(\.call.isMutating), by: \.step)
         #expect(mutating.values.allSatisfy { $0.count == 1 },
                 "\(label): mutating steps completed twice: \(mutating.filter { $0.value.count > 1 }.keys.sorted())")
-        #expect(tools.filter { $0.tool == "code.execute" }.count == baseline.codeExecutions, "\(label)")
+        #expect(tools.filter { $0.call.tool == "code.execute" }.count == baseline.codeExecutions, "\(label)")
 
         #expect(try await store.integrityCheck() == ["ok"], "\(label)")
         #expect(try await store.verifyAudit(runID).isOK, "\(label)")
@@ -157,7 +175,7 @@ import Testing
     @Test(.timeLimit(.minutes(2)), arguments: [SIGINT, SIGTERM])
     func oneSignalStopsTheRunGracefullyAndResumably(signal: Int32) async throws {
         let name = signal == SIGINT ? "Ctrl-C" : "SIGTERM"
-        let baseline = try await Self.baselines.value()
+        let baseline = try await Self.baselines.value(for: Self.workflow)
         try await TestSupport.withTemporaryDirectory { dir in
             let home = dir.appendingPathComponent("home")
             let process = try Self.start(["run", Self.workflow, "--json"], home: home, in: dir)
@@ -191,7 +209,7 @@ import Testing
     /// eventually print its report (and fail this test) or run into the time limit.
     @Test(.timeLimit(.minutes(2)))
     func aSecondCtrlCQuitsAtOnce() async throws {
-        let baseline = try await Self.baselines.value()
+        let baseline = try await Self.baselines.value(for: Self.workflow)
         try await TestSupport.withTemporaryDirectory { dir in
             let home = dir.appendingPathComponent("home")
             let process = try Self.start(["run", Self.workflow, "--json"], home: home, in: dir)
@@ -291,19 +309,21 @@ import Testing
 
     /// The uninterrupted run, made once for the suite: every test compares against the same one.
     actor BaselineCache {
-        private var cached: Baseline?
+        private var cached: [String: Baseline] = [:]
 
-        func value() async throws -> Baseline {
-            if let cached { return cached }
-            let made = try await TestSupport.withTemporaryDirectory { dir in try await CrashResumeTests.makeBaseline(in: dir) }
-            cached = made
+        func value(for workflow: String) async throws -> Baseline {
+            if let known = cached[workflow] { return known }
+            let made = try await TestSupport.withTemporaryDirectory { dir in
+                try await CrashResumeTests.makeBaseline(workflow, in: dir)
+            }
+            cached[workflow] = made
             return made
         }
     }
 
     static let baselines = BaselineCache()
 
-    static func makeBaseline(in dir: URL) async throws -> Baseline {
+    static func makeBaseline(_ workflow: String, in dir: URL) async throws -> Baseline {
         let home = dir.appendingPathComponent("home")
         let process = try start(["run", workflow, "--json", "--quiet"], home: home, in: dir)
         let runID = try #require(await waitForRunRow(home))
@@ -316,16 +336,38 @@ import Testing
         try #require(report["status"] == "complete" && report["runId"]?.stringValue == runID)
         let outputDirectory = try #require(report["outputDir"]?.stringValue)
         let store = try await openStore(home)
-        let paid = try await store.llmCalls(runID).filter { $0.status == .completed && $0.source == .provider }
-        let codeExecutions = try await store.toolCalls(runID).filter { $0.tool == "code.execute" && $0.status == .completed }.count
+        let tree = try await runTree(runID, in: store)
+        let paid = tree.llm.filter { $0.call.status == .completed && $0.call.source == .provider }
+        let codeExecutions = tree.tools.filter { $0.call.tool == "code.execute" && $0.call.status == .completed }.count
         #expect(codeExecutions >= 1, "the example no longer runs code, so the mutating-step checks prove nothing")
         return Baseline(report: report, summary: try Data(contentsOf: URL(fileURLWithPath: outputDirectory + "/summary.json")),
                         milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-                        requests: Dictionary(uniqueKeysWithValues: paid.map { ($0.stepKey, $0.requestHash) }),
+                        requests: Dictionary(uniqueKeysWithValues: paid.map { ($0.step, $0.call.requestHash) }),
                         codeExecutions: codeExecutions)
     }
 
     // MARK: Helpers
+
+    /// A run and its sub-runs, with their calls. A call's `step` is its sub-run's id relative to the root
+    /// (`""`, `"-sub-1"`) and its step key, so the calls of two runs of the same workflow line up.
+    static func runTree(_ rootID: String, in store: RunStore) async throws
+        -> (runs: [RunRecord], llm: [(step: String, call: LLMCallRecord)], tools: [(step: String, call: ToolCallRecord)])
+    {
+        var runs = [try await store.run(rootID)]
+        var index = 0
+        while index < runs.count {
+            runs += try await store.childRuns(of: runs[index].id)
+            index += 1
+        }
+        var llm: [(step: String, call: LLMCallRecord)] = []
+        var tools: [(step: String, call: ToolCallRecord)] = []
+        for run in runs {
+            let prefix = String(run.id.dropFirst(rootID.count)) + " "
+            llm += try await store.llmCalls(run.id).map { (prefix + $0.stepKey, $0) }
+            tools += try await store.toolCalls(run.id).map { (prefix + $0.stepKey, $0) }
+        }
+        return (runs, llm, tools)
+    }
 
     /// Starts `awp` with the suite's environment; its output goes to `dir/stdout` and `dir/stderr`.
     static func start(_ arguments: [String], home: URL, in dir: URL) throws -> Foundation.Process {
