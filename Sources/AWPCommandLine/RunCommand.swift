@@ -8,8 +8,9 @@ internal import Glibc
 /// `awp run <dir>`, `awp task "<task>"` and `awp resume <run>`: start (or continue) a run, show its
 /// progress on standard error, print the result (or the `--json` object) on standard output.
 ///
-/// Exit status: 0 complete, 1 partial or failed, 130 interrupted. Ctrl-C once stops the run cleanly
-/// (in-flight calls are cancelled, the run is recorded `aborted` and can be resumed); twice quits at once.
+/// Exit status: 0 complete, 1 partial or failed, 130 interrupted (143 after SIGTERM). Ctrl-C or SIGTERM
+/// once stops the run cleanly (in-flight calls are cancelled, the run is recorded `aborted` and can be
+/// resumed); a second signal quits at once.
 enum RunCommand {
     static let runOptions: Set<String> = ["--task", "--provider", "--model", "--input", "--budget-tokens", "--budget-cost-usd",
                                           "--home", "--cache-policy", "--skill", "--trust-plugin"]
@@ -146,38 +147,55 @@ enum RunCommand {
         }
         switch report.status {
         case "complete": return ExitStatus.success
-        case "aborted": return ExitStatus.interrupted
+        case "aborted": return interrupts.stoppedStatus ?? ExitStatus.interrupted
         default: return ExitStatus.failure
         }
     }
 }
 
-/// Ctrl-C once: cancel the run (it stops cleanly and is recorded). Twice: exit 130 at once.
+/// Ctrl-C (SIGINT) or SIGTERM once: cancel the run, which stops cleanly and is recorded `aborted`, so
+/// `awp resume` can continue it. A second signal of either kind: exit at once (128 + that signal), leaving
+/// the run as a crash would (`running` in the store; `awp resume` continues it just the same).
+///
+/// The signals arrive even when the parent handed `awp` a mask that blocks them (a thread's mask survives
+/// fork and exec): `awp`'s async `main` runs under `dispatch_main`, which parks the main thread in
+/// `sigsuspend` with an empty mask, so that thread takes them. `CrashResumeTests` checks this.
 final class InterruptHandler: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
-    private var count = 0
+    static let signals: [Int32] = [SIGINT, SIGTERM]
+    private var sources: [any DispatchSourceSignal] = []
+    private var first: Int32?
     private let lock = NSLock()
 
     init(onFirst: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            lock.lock()
-            count += 1
-            let current = count
-            lock.unlock()
-            if current == 1 {
-                try? FileHandle.standardError.write(contentsOf: Data("\nawp: stopping the run (Ctrl-C again to quit now)\n".utf8))
+        for number in Self.signals {
+            // Ignore the default action (termination) so that only the dispatch source sees the signal.
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in
+                lock.lock()
+                let isFirst = first == nil
+                if isFirst { first = number }
+                lock.unlock()
+                guard isFirst else { _exit(128 + number) }
+                let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
+                try? FileHandle.standardError.write(contentsOf: Data(
+                    "\nawp: \(name): stopping the run; it can be resumed (Ctrl-C again to quit now)\n".utf8))
                 onFirst()
-            } else {
-                _exit(130)
             }
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
+    }
+
+    /// The exit status of a run the first signal stopped: 130 after Ctrl-C, 143 after SIGTERM.
+    var stoppedStatus: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first.map { 128 + $0 }
     }
 
     func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 }

@@ -76,14 +76,20 @@ extension RunStore {
     /// the provider and model optionally changed, a `run.resumed` event and audit entry. Returns the
     /// durable point as it was before the marking (so its in-flight lists name what was cut off).
     ///
-    /// - Throws: `.invalidState` for a completed run.
-    public func markResumed(_ runID: String, provider: String? = nil, model: String? = nil, processID: Int32? = nil)
-        throws(StoreError) -> ResumePoint
+    /// - Parameter allowingComplete: for a sub-run whose parent is resuming. The parent executes again and
+    ///   reaches the sub-run again, which then runs again too (replaying its calls), even when it had
+    ///   completed: that is how the parent's ledger is charged what the sub-run consumed. Each such life
+    ///   starts with a `run.resumed` event like any other.
+    /// - Throws: `.invalidState` for a completed run, unless `allowingComplete`.
+    public func markResumed(_ runID: String, provider: String? = nil, model: String? = nil, processID: Int32? = nil,
+                            allowingComplete: Bool = false) throws(StoreError) -> ResumePoint
     {
         let database = try database()
         return try database.transaction { () throws(StoreError) in
             let point = try resumePoint(runID)
-            guard point.isResumable else { throw .invalidState("run \(runID) is complete; there is nothing to resume") }
+            guard point.isResumable || allowingComplete else {
+                throw .invalidState("run \(runID) is complete; there is nothing to resume")
+            }
             try database.run(
                 """
                 UPDATE runs SET status = 'running', ended_at = NULL, termination_reason = NULL,
@@ -100,7 +106,8 @@ extension RunStore {
                 ("resumeCount", .integer(point.run.resumeCount + 1)),
                 ("previousStatus", .string(point.run.status.rawValue)),
                 ("interruptedCalls", .integer(point.inFlightLLMCalls.count + point.inFlightToolCalls.count)),
-                ("replayableCalls", .integer(point.completedLLMCalls.count + point.completedReadOnlyToolCalls.count)),
+                ("replayableCalls", .integer(point.completedLLMCalls.count + point.completedReadOnlyToolCalls.count
+                                             + point.completedMutatingToolCalls.count)),
             ]
             if let provider { payload.append(("provider", .string(provider))) }
             if let model { payload.append(("model", .string(model))) }

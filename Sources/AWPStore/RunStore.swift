@@ -244,11 +244,18 @@ public actor RunStore {
             "\(scope) SELECT COUNT(*) AS n FROM tool_calls WHERE run_id IN tree AND status IN ('completed', 'failed')",
             [.text(id)]
         )?.int("n") ?? 0
+        // A resumed run executes again from the start (replaying what completed), so each life of a run
+        // (split at its `run.resumed` events) logs the workers and loops it got through from the first
+        // one. The run's count is its furthest life, not their sum, which would count a worker once per life.
         if let row = try database.queryFirst(
             """
-            \(scope)
-            SELECT SUM(kind = 'worker.started') AS workers, SUM(kind = 'iteration.started') AS loops
-            FROM events WHERE run_id IN tree
+            \(scope),
+            lives AS (SELECT run_id, kind, SUM(kind = 'run.resumed') OVER (PARTITION BY run_id ORDER BY seq) AS life
+                      FROM events WHERE run_id IN tree),
+            per_life AS (SELECT run_id, SUM(kind = 'worker.started') AS workers, SUM(kind = 'iteration.started') AS loops
+                         FROM lives GROUP BY run_id, life),
+            per_run AS (SELECT MAX(workers) AS workers, MAX(loops) AS loops FROM per_life GROUP BY run_id)
+            SELECT SUM(workers) AS workers, SUM(loops) AS loops FROM per_run
             """,
             [.text(id)]
         ) {

@@ -96,12 +96,57 @@ import Testing
         }
     }
 
+    /// A completed sub-run runs again when its parent resumes (so the parent's ledger is charged what it
+    /// consumed): `allowingComplete` reopens it as a new life, with the `run.resumed` event that tells its
+    /// lives apart, while a plain `markResumed` still refuses it.
+    @Test func aCompletedSubRunIsReopenedForItsResumingParent() async throws {
+        try await StoreFixtures.withStore { store, _, _ in
+            _ = try await store.createRun(NewRun(id: "p", workflow: "w"))
+            _ = try await store.createRun(NewRun(id: "p-sub-1", workflow: "w", parentRunID: "p"))
+            try await store.finishRun("p-sub-1", status: .complete)
+            await #expect(throws: StoreError.self) { try await store.markResumed("p-sub-1") }
+            let point = try await store.markResumed("p-sub-1", allowingComplete: true)
+            #expect(point.run.status == .complete)
+            let reopened = try await store.run("p-sub-1")
+            #expect(reopened.status == .running)
+            #expect(reopened.resumeCount == 1)
+            #expect(try await store.events("p-sub-1").last?.kind == .runResumed)
+            #expect(try await store.verifyAudit("p-sub-1").isOK)
+        }
+    }
+
     @Test func resumeIsAuditedAndTheChainStillVerifies() async throws {
         try await StoreFixtures.withStore { store, _, _ in
             try await Self.makeInterruptedRun(store)
             _ = try await store.markResumed("r")
             #expect(try await store.auditEntries("r").map(\.kind) == ["run.started", "run.resumed"])
             #expect(try await store.verifyAudit("r").isOK)
+        }
+    }
+
+    /// A resumed run executes again from the start, so its second life logs `worker.started` and
+    /// `iteration.started` again for the work its first life did. The run's usage counts each worker
+    /// and loop once: the furthest life, not the sum of the lives.
+    @Test func usageCountsWorkersAndLoopsOnceAcrossResumes() async throws {
+        try await StoreFixtures.withStore { store, _, _ in
+            _ = try await store.createRun(NewRun(id: "r", workflow: "w"))
+            func life(workers: Int) async throws {
+                try await store.appendEvent("r", kind: .iterationStarted, payload: ["iteration": 1])
+                for worker in 0..<workers {
+                    try await store.appendEvent("r", kind: .workerStarted, payload: ["worker": .string("w\(worker)"), "iteration": 1])
+                }
+            }
+            try await life(workers: 2)
+            #expect(try await store.usage(of: "r").workers == 2)
+            _ = try await store.markResumed("r")
+            try await life(workers: 1)  // killed again before the second worker started
+            _ = try await store.markResumed("r")
+            try await life(workers: 2)
+            try await store.appendEvent("r", kind: .iterationStarted, payload: ["iteration": 2])
+            try await store.appendEvent("r", kind: .workerStarted, payload: ["worker": "w0", "iteration": 2])
+            let usage = try await store.usage(of: "r")
+            #expect(usage.workers == 3)
+            #expect(usage.loops == 2)
         }
     }
 }

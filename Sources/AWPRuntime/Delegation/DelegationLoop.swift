@@ -214,8 +214,16 @@ struct DelegationLoop {
         childContext.depth = context.depth + 1
         childContext.ledger = child
         childContext.gate = context.gate.forRun(childID, depth: context.depth)
-        _ = try? await context.store.createRun(NewRun(id: childID, workflow: context.workflowName, task: envelope.instructions,
-                                                      parentRunID: context.runID, budget: child.limits.json))
+        if (try? await context.store.run(childID)) != nil {
+            // This run is resuming, and executing again it has reached a sub-run its earlier life created: the
+            // sub-run continues under its record, as a new life (its cut-off calls marked interrupted, a
+            // `run.resumed` event), and runs again even if it had completed, replaying its calls, so that
+            // this run's ledger is charged what it consumed.
+            _ = try? await context.store.markResumed(childID, allowingComplete: true)
+        } else {
+            _ = try? await context.store.createRun(NewRun(id: childID, workflow: context.workflowName, task: envelope.instructions,
+                                                          parentRunID: context.runID, budget: child.limits.json))
+        }
         await context.emit(.subManager(worker: envelope.workerID, childRunID: childID, depth: childContext.depth, status: nil))
         let subTask = """
             You have been spawned as a sub-manager at depth \(childContext.depth) of max \(child.limits.maxDepth ?? childContext.depth). \

@@ -64,7 +64,7 @@ struct WorkerRunner {
         var missing = envelope.requiredFields.filter { result[$0] == nil }
         if !missing.isEmpty {
             // One repair round: ask for the complete object, no tools.
-            let repair = messages + [.assistant(outcome.text),
+            let repair = outcome.opening + [.assistant(outcome.text),
                                      .user("Your answer lacks the required fields \(missing.joined(separator: ", ")). "
                                          + "Reply with the complete JSON object only.")]
             let request = LLMRequest(agent: envelope.workerID, stepKey: "\(caller.stepPrefix)/repair", iteration: iteration,

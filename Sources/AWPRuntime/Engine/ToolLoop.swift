@@ -20,6 +20,8 @@ struct ToolLoop {
         var toolCalls = 0
         var failedToolCalls = 0
         var toolLog: [JSONValue] = []
+        /// The messages the conversation opened with, as sent (on resume: as recorded).
+        var opening: [ChatMessage] = []
     }
 
     /// Runs the conversation from `messages`. Throws `BudgetExhausted` (the ledger refused an LLM or
@@ -34,8 +36,16 @@ struct ToolLoop {
         var index = 0
         for round in 0..<max(1, maxRounds) {
             let lastRound = round == maxRounds - 1
+            let stepKey = "\(caller.stepPrefix)/llm-\(round)"
+            // Resume: a round that completed before the crash continues from the history it was sent with,
+            // not from one rebuilt now (see `ModelGateway.recordedMessages`). Replayed responses and tool
+            // results then rebuild the rest of the history exactly as the uninterrupted run had it.
+            if let recorded = await context.models.recordedMessages(runID: context.runID, stepKey: stepKey) {
+                messages = recorded
+            }
+            if round == 0 { outcome.opening = messages }
             let request = LLMRequest(
-                agent: caller.subject, stepKey: "\(caller.stepPrefix)/llm-\(round)", iteration: caller.iteration, model: model,
+                agent: caller.subject, stepKey: stepKey, iteration: caller.iteration, model: model,
                 messages: messages, tools: lastRound ? [] : providerTools, toolChoice: nil,
                 responseFormat: responseFormat, temperature: temperature,
                 maxTokens: maxTokens)

@@ -135,6 +135,22 @@ public actor ModelGateway {
         }
     }
 
+    /// The messages the completed call at `stepKey` was sent with, as recorded; nil when that step has not
+    /// completed (a fresh run, or a step the crash cut off).
+    ///
+    /// A resumed agent continues its conversation from these instead of from a prompt it builds again:
+    /// a prompt can show state that changed since (a worker's first prompt lists the output files, and the
+    /// files its replayed code wrote before the crash are there now), and a history that differs from the
+    /// recorded one would make every later call of the agent a different, differently priced request.
+    public func recordedMessages(runID: String, stepKey: String) async -> [ChatMessage]? {
+        guard let replay = try? await store.completedLLMCall(runID: runID, stepKey: stepKey),
+              let hash = replay.record.requestBlob,
+              let request = try? await store.jsonBlob(hash),
+              let messages = request["messages"]?.arrayValue
+        else { return nil }
+        return try? messages.map { json throws(WireFormatError) in try ChatMessage(json: json) }
+    }
+
     /// Stops every provider plugin this gateway started.
     public func shutdown() async {
         for client in clients.values { await client.shutdown() }

@@ -209,6 +209,9 @@ extension WorkflowRunner {
             group.cancelAll()
             if let first { return first }
             let next: EngineOutcome?? = await group.next()
+            // The sleeper also ends early when the whole run is cancelled (Ctrl-C): that is no deadline, and
+            // the engine, cancelled too, reports the stop itself (`aborted`, resumable).
+            if let deadline, ContinuousClock.now < deadline, let stopped = next ?? nil { return stopped }
             var late = (next ?? nil) ?? EngineOutcome(status: "partial", reason: "", result: .null, iterations: 0)
             late.status = "partial"
             late.reason = BudgetDimension.wallTime.terminationReason

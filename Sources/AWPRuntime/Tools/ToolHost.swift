@@ -5,8 +5,8 @@ public import AWPStore
 import Foundation
 
 /// Every tool call of a run goes through here: the PolicyGate decides, the ledger counts the call
-/// before it happens, the store logs it (and replays read-only calls on resume), then the call is
-/// dispatched to a built-in, a plugin (MCP or native) or a dynamic tool.
+/// before it happens, the store logs it (and on resume replays every call that completed, except
+/// `tool.create`), then the call is dispatched to a built-in, a plugin (MCP or native) or a dynamic tool.
 public final class ToolHost: Sendable {
     public let workspace: String
     let reader: WorkspaceReader
@@ -74,10 +74,15 @@ public final class ToolHost: Sendable {
             throw error
         }
         let stepKey = "\(caller.stepPrefix)/tool-\(index)"
-        let (plugin, mutating) = await classify(name)
-        if !mutating, let replay = try? await store.completedToolCall(runID: caller.runID, stepKey: stepKey) {
+        // Resume: a call that completed before the crash is answered from the log, read-only or not.
+        // A completed mutating call's effect already happened (the workspace holds what it wrote), so
+        // running it again would repeat it. `tool.create` is the exception: its effect is the
+        // registration in this process's memory, which died with the old process, and re-running it is
+        // safe (a static check, a sandboxed dry run, then the registration); its log entry stays as it was.
+        if !isCreate, let replay = try? await store.completedToolCall(runID: caller.runID, stepKey: stepKey) {
             return ToolOutcome(isError: replay.record.isError, value: replay.response)
         }
+        let (plugin, mutating) = await classify(name)
         let started = ContinuousClock.now
         let record = try? await store.beginToolCall(NewToolCall(runID: caller.runID, stepKey: stepKey, plugin: plugin, tool: name,
                                                                 isMutating: mutating, arguments: arguments,
