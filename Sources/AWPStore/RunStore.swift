@@ -162,6 +162,12 @@ public actor RunStore {
                 "UPDATE runs SET status = ?2, termination_reason = ?3, result = ?4, ended_at = ?5, pid = NULL WHERE id = ?1",
                 [.text(id), .text(status.rawValue), .optional(terminationReason), .optional(result?.serialized()), .integer(now())]
             )
+            // A finished run has nothing in flight: calls a stop cut off (Ctrl-C, the wall clock) never got an
+            // answer, so they are `interrupted`, neither `failed` attempts nor forever `started`.
+            for table in ["llm_calls", "tool_calls"] {
+                try database.run("UPDATE \(table) SET status = 'interrupted', ended_at = ?2 WHERE run_id = ?1 AND status = 'started'",
+                                 [.text(id), .integer(now())])
+            }
             var payload: [(key: String, value: JSONValue)] = [("status", .string(status.rawValue))]
             if let terminationReason { payload.append(("terminationReason", .string(terminationReason))) }
             try insertEvent(runID: id, kind: .runFinished, payload: .object(payload), audited: true, in: database)

@@ -193,9 +193,12 @@ import Testing
             let resumed = try Self.resume(home: home, label: name)
             #expect(resumed?["runId"]?.stringValue == runID)
             #expect(resumed?["result"] == baseline.report["result"])
-            // The call cut off by the stop is logged `failed` (an attempt, unpaid), so only tokens and cost
-            // are the uninterrupted run's, not the call count.
-            let usage = try await Self.openStore(home).usage(of: runID)
+            // The call cut off by the stop was logged `interrupted` (no answer, not an attempt), so the resumed
+            // run's usage, call count included, is the uninterrupted run's.
+            let store = try await Self.openStore(home)
+            let usage = try await store.usage(of: runID)
+            #expect(usage.llmCalls == baseline.report["usage"]?["llmCalls"]?.intValue, "\(usage)")
+            #expect(try await store.llmCalls(runID).allSatisfy { $0.status == .completed || $0.status == .interrupted })
             #expect(usage.inputTokens == baseline.report["usage"]?["inputTokens"]?.intValue, "\(usage)")
             #expect(usage.outputTokens == baseline.report["usage"]?["outputTokens"]?.intValue, "\(usage)")
             #expect(abs(usage.costUSD - (baseline.report["usage"]?["costUSD"]?.doubleValue ?? -1)) < 1e-9, "\(usage)")

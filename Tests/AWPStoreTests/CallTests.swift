@@ -62,6 +62,21 @@ import Testing
         }
     }
 
+    @Test func finishingARunMarksWhatWasStillInFlightInterrupted() async throws {
+        try await StoreFixtures.withStore { store, _, _ in
+            _ = try await store.createRun(NewRun(id: "r", workflow: "w"))
+            try await StoreFixtures.paidCall(store, run: "r", step: "done", prompt: "p")
+            _ = try await store.beginLLMCall(NewLLMCall(runID: "r", stepKey: "cut", request: StoreFixtures.request("q")))
+            _ = try await store.beginToolCall(NewToolCall(runID: "r", stepKey: "t", plugin: "p", tool: "t", isMutating: true,
+                                                          arguments: [:]))
+            try await store.finishRun("r", status: .aborted, terminationReason: "interrupted")
+            #expect(try await store.llmCalls("r").map(\.status) == [.completed, .interrupted])
+            #expect(try await store.toolCalls("r").map(\.status) == [.interrupted])
+            // An interrupted call is not an attempt that counts: only the paid call does.
+            #expect(try await store.usage(of: "r").llmCalls == 1)
+        }
+    }
+
     @Test func callsCannotBeRecordedOnAFinishedRun() async throws {
         try await StoreFixtures.withStore { store, _, _ in
             _ = try await store.createRun(NewRun(id: "r", workflow: "w"))

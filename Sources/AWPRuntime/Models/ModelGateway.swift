@@ -187,6 +187,9 @@ public actor ModelGateway {
                                                 latencyMs: started.elapsedMilliseconds)
                 return result
             } catch {
+                // Cut off by a stop (Ctrl-C, the wall clock): no answer, not a failure. The call stays `started`
+                // until the run is finished, which marks it `interrupted`; a resume asks again.
+                if Task.isCancelled { throw error }
                 let message = redact("\(error)")
                 _ = try? await store.failLLMCall(runID: runID, seq: call.seq, error: message, latencyMs: started.elapsedMilliseconds)
                 guard let pluginError = error as? PluginError, pluginError.retryable, attempt < maximumAttempts,
