@@ -77,6 +77,10 @@ import Testing
             try Self.expectSandboxWroteSummary(report, input: "monthly_sales.csv", rows: try Self.rows("a2-delegation-budget", "monthly_sales.csv"))
             #expect(report["usage"]?["workers"]?.intValue == 1)
             #expect(try await Self.codeExecutions(home: dir, run: report["runId"]?.stringValue ?? "").count == 1)
+            // The run's log starts and ends once (the store records both, in the run's own transactions).
+            let store = try await RunStore.open(home: StoreHome(directory: dir), options: StoreOptions(createIfMissing: false))
+            let bounds = try await store.events(report["runId"]?.stringValue ?? "", kinds: ["run.started", "run.finished"])
+            #expect(bounds.map(\.kind) == ["run.started", "run.finished"])
         }
     }
 

@@ -25,7 +25,7 @@ public actor EventBroadcaster {
     /// Redacts, stores (and audits where the event calls for it), then notifies subscribers.
     public func emit(_ event: RunEvent) async {
         let clean = event.mappingStrings(redact)
-        if let store {
+        if let store, !clean.isRecordedByStore {
             do {
                 try await store.appendEvent(clean.runID, kind: clean.kind, payload: clean.payload, audited: clean.isAudited)
             } catch {

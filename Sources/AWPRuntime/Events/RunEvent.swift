@@ -68,6 +68,15 @@ public struct RunEvent: Sendable {
     }
 
     /// Whether the event belongs in the tamper-evident audit chain as well as the event log.
+    /// The store writes these itself, in the transaction that creates or finishes the run (and audits
+    /// them), so the broadcaster only fans them out: stored twice, every run's log began and ended twice.
+    public var isRecordedByStore: Bool {
+        switch body {
+        case .runStarted, .runFinished: true
+        default: false
+        }
+    }
+
     public var isAudited: Bool {
         switch body {
         case .policyDecision, .budget, .toolCreated: true
