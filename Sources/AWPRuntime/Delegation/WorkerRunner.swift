@@ -20,7 +20,9 @@ struct WorkerRunner {
         } catch let error as BudgetExhausted {
             report = WorkerReport(worker: subject, status: "budget_exhausted", confidence: 0, summary: "\(error)",
                                   result: ["error": .string("\(error)"), "confidence": 0])
-        } catch is CancellationError {
+        } catch where error is CancellationError || Task.isCancelled {
+            // A stop cuts a provider call off with the plugin's own error, not CancellationError: the task's
+            // state says what happened.
             report = WorkerReport(worker: subject, status: "cancelled", confidence: 0, summary: "cancelled",
                                   result: ["error": "cancelled", "confidence": 0])
         } catch {
