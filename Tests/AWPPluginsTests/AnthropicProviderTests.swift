@@ -172,32 +172,14 @@ import Testing
 
     @Test func aServerErrorIsRetriedAndAMalformedBodyIsACleanError() async throws {
         try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
-            #expect(try await client.generate(params("error-then-ok")).message.text.isEmpty == false)
-            #expect(try server.bodies(forModel: "error-then-ok").count == 2, "the 500 was not retried once")
-            let malformed = await PluginFixtures.expectPluginError(.unavailable) {
-                _ = try await client.generate(params("malformed"))
-            }
-            #expect(malformed?.message.contains("malformed JSON") == true)
-            #expect(try await client.generate(params("claude-sonnet-4-5")).stopReason == .endTurn)
+            try await server.expectServerErrorRetriedAndMalformedBodyRefused(client, params: { params($0) }, healthy: "claude-sonnet-4-5")
         }
     }
 
     @Test func aStalledStreamEndsAtThePluginsOwnDeadline() async throws {
         try await withProvider { (client: PluginClient, server: ProviderTestServer) async throws in
-            // The server sends the first events and then holds the connection open in silence; Linux
-            // URLSession would wait for ever, so only the plugin's deadline can end the call.
-            var shortDeadline = client.manifest
-            shortDeadline.environment["AWP_ANTHROPIC_DEADLINE_MS"] = "1500"
-            let other = PluginClient(manifest: shortDeadline, options: server.options())
-            let deltas = Recorded<String>()
-            let stalled = await PluginFixtures.expectPluginError(.timeout) {
-                _ = try await other.generate(params("stall", stream: true)) { event in deltas.append("\(event)") }
-            }
-            #expect(stalled?.retryable == true)
-            #expect(!deltas.all.isEmpty, "the events before the stall were not streamed")
-            // The plugin is still healthy after abandoning the stalled connection.
-            #expect(try await other.generate(params("claude-sonnet-4-5")).stopReason == .endTurn)
-            await other.shutdown()
+            try await server.expectStalledStreamEndsAtTheDeadline(client, deadlineVariable: "AWP_ANTHROPIC_DEADLINE_MS",
+                                                                  params: { params($0, stream: $1) }, healthy: "claude-sonnet-4-5")
         }
     }
 

@@ -13,33 +13,14 @@ import Testing
     /// Runs `body` with a client of the OpenAI plugin pointed at a fresh fake server.
     func withProvider(_ body: (PluginClient) async throws -> Void) async throws {
         try await TestSupport.withTemporaryDirectory { directory in
-            let script = directory.appendingPathComponent("fake_openai.py")
-            try Self.server.write(to: script, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: PluginFixtures.python)
-            process.arguments = ["-u", script.path]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            defer {
-                // SIGKILL, not terminate(): Foundation's Process passes on the spawning thread's signal mask,
-                // and a cooperative-pool thread blocks SIGTERM, so the server would never see it.
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+            try await LocalPythonServer.with(script: Self.server, in: directory) { port in
+                var manifest = PluginFixtures.builtIn("awp-provider-openai", name: "openai", kinds: [.provider])
+                manifest.environment = ["OPENAI_BASE_URL": "http://127.0.0.1:\(port)/v1", "OPENAI_API_KEY": "test-key",
+                                        "AWP_OPENAI_DEADLINE_MS": "2000", "no_proxy": "127.0.0.1"]
+                let client = PluginClient(manifest: manifest, options: PluginFixtures.options())
+                try await body(client)
+                await client.shutdown()
             }
-            var portLine = Data()
-            while !portLine.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                portLine.append(chunk)
-            }
-            let port = try #require(Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-            var manifest = PluginFixtures.builtIn("awp-provider-openai", name: "openai", kinds: [.provider])
-            manifest.environment = ["OPENAI_BASE_URL": "http://127.0.0.1:\(port)/v1", "OPENAI_API_KEY": "test-key",
-                                    "AWP_OPENAI_DEADLINE_MS": "2000", "no_proxy": "127.0.0.1"]
-            let client = PluginClient(manifest: manifest, options: PluginFixtures.options())
-            try await body(client)
-            await client.shutdown()
         }
     }
 

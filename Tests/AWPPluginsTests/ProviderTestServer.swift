@@ -40,29 +40,10 @@ struct ProviderTestServer {
     /// Runs `script` as the server and `body` with it; the server is killed afterwards.
     static func with(script: String, _ body: (ProviderTestServer) async throws -> Void) async throws {
         try await TestSupport.withTemporaryDirectory { directory in
-            let file = directory.appendingPathComponent("fake_provider.py")
-            try script.write(to: file, atomically: true, encoding: .utf8)
             let requestLog = directory.appendingPathComponent("requests.jsonl")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: PluginFixtures.python)
-            process.arguments = ["-u", file.path, requestLog.path]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            defer {
-                // SIGKILL, not terminate(): a cooperative-pool thread blocks SIGTERM and Foundation's Process
-                // passes the spawning thread's signal mask on, so the server would never see it.
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+            try await LocalPythonServer.with(script: script, in: directory, arguments: [requestLog.path]) { port in
+                try await body(ProviderTestServer(port: port, requestLog: requestLog))
             }
-            var portLine = Data()
-            while !portLine.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                portLine.append(chunk)
-            }
-            let port = try #require(Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-            try await body(ProviderTestServer(port: port, requestLog: requestLog))
         }
     }
 
@@ -126,6 +107,46 @@ struct ProviderTestServer {
         print(server.server_port, flush=True)
         server.serve_forever()
     """#
+}
+
+/// Faults every HTTP provider must survive, against servers that share the model names `error-then-ok`
+/// (500, then a reply), `malformed` (a 200 whose JSON is cut off) and `stall` (a stream that goes silent).
+extension ProviderTestServer {
+    /// The 500 is retried once and then answered; the malformed body is a clean `unavailable` error; and the
+    /// plugin still answers `healthy` afterwards.
+    func expectServerErrorRetriedAndMalformedBodyRefused(
+        _ client: PluginClient, params: (String) -> GenerateParams, healthy: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async throws {
+        #expect(try await client.generate(params("error-then-ok")).message.text.isEmpty == false, sourceLocation: sourceLocation)
+        #expect(try bodies(forModel: "error-then-ok").count == 2, "the 500 was not retried once", sourceLocation: sourceLocation)
+        let malformed = await PluginFixtures.expectPluginError(.unavailable, {
+            _ = try await client.generate(params("malformed"))
+        }, sourceLocation: sourceLocation)
+        #expect(malformed?.message.contains("malformed JSON") == true, sourceLocation: sourceLocation)
+        #expect(try await client.generate(params(healthy)).stopReason == .endTurn, sourceLocation: sourceLocation)
+    }
+
+    /// The server sends the first events and then holds the connection open in silence. Linux URLSession
+    /// would wait for ever, so only the plugin's own deadline (`deadlineVariable`, set to 1.5 s here) can end
+    /// the call: a retryable `timeout`, after the events before the stall were streamed, and the plugin
+    /// stays healthy.
+    func expectStalledStreamEndsAtTheDeadline(
+        _ client: PluginClient, deadlineVariable: String, params: (String, Bool) -> GenerateParams, healthy: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async throws {
+        var shortDeadline = client.manifest
+        shortDeadline.environment[deadlineVariable] = "1500"
+        let other = PluginClient(manifest: shortDeadline, options: options())
+        let deltas = Recorded<String>()
+        let stalled = await PluginFixtures.expectPluginError(.timeout, {
+            _ = try await other.generate(params("stall", true)) { event in deltas.append("\(event)") }
+        }, sourceLocation: sourceLocation)
+        #expect(stalled?.retryable == true, sourceLocation: sourceLocation)
+        #expect(!deltas.all.isEmpty, "the events before the stall were not streamed", sourceLocation: sourceLocation)
+        #expect(try await other.generate(params(healthy, false)).stopReason == .endTurn, sourceLocation: sourceLocation)
+        await other.shutdown()
+    }
 }
 
 /// Values handed over from other threads (provider events, log records), collected in order.

@@ -169,26 +169,7 @@ import Testing
     /// `POST /v1/chat/completions` with a fixed chat completion.
     static func withServer(_ body: (URL, Int) async throws -> Void) async throws {
         try await TestSupport.withTemporaryDirectory { directory in
-            let script = directory.appendingPathComponent("server.py")
-            try Self.server.write(to: script, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-u", script.path]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            defer {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                line.append(chunk)
-            }
-            let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-            try await body(directory, port)
+            try await LocalPythonServer.with(script: Self.server, in: directory) { port in try await body(directory, port) }
         }
     }
 
