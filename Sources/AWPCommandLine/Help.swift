@@ -39,7 +39,7 @@ enum Help {
             "options:",
             "  --version   Print the version",
             "",
-            "exit status: 0 ok, 1 failure or invalid workflow, 64 usage error, 130 interrupted (143 after SIGTERM)",
+            "exit status: 0 ok, 1 failure or invalid workflow, 64 usage error, 130 interrupted (Ctrl-C or SIGTERM)",
             "Run 'awp help <command>' for a command's options.",
         ]
         return lines.joined(separator: "\n") + "\n"

@@ -8,7 +8,7 @@ internal import Glibc
 /// `awp run <dir>`, `awp task "<task>"` and `awp resume <run>`: start (or continue) a run, show its
 /// progress on standard error, print the result (or the `--json` object) on standard output.
 ///
-/// Exit status: 0 complete, 1 partial or failed, 130 interrupted (143 after SIGTERM). Ctrl-C or SIGTERM
+/// Exit status: 0 complete, 1 partial or failed, 130 interrupted (by Ctrl-C or SIGTERM). Ctrl-C or SIGTERM
 /// once stops the run cleanly (in-flight calls are cancelled, the run is recorded `aborted` and can be
 /// resumed); a second signal quits at once.
 enum RunCommand {
@@ -147,15 +147,16 @@ enum RunCommand {
         }
         switch report.status {
         case "complete": return ExitStatus.success
-        case "aborted": return interrupts.stoppedStatus ?? ExitStatus.interrupted
+        case "aborted": return ExitStatus.interrupted
         default: return ExitStatus.failure
         }
     }
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM once: cancel the run, which stops cleanly and is recorded `aborted`, so
-/// `awp resume` can continue it. A second signal of either kind: exit at once (128 + that signal), leaving
-/// the run as a crash would (`running` in the store; `awp resume` continues it just the same).
+/// `awp resume` can continue it. A second signal of either kind: exit at once, leaving the run as a crash
+/// would (`running` in the store; `awp resume` continues it just the same). Either way the exit status is
+/// 130, the CLI contract's one status for "interrupted" (ARCHITECTURE §7), whichever signal it was.
 ///
 /// The signals arrive even when the parent handed `awp` a mask that blocks them (a thread's mask survives
 /// fork and exec): `awp`'s async `main` runs under `dispatch_main`, which parks the main thread in
@@ -163,7 +164,7 @@ enum RunCommand {
 final class InterruptHandler: @unchecked Sendable {
     static let signals: [Int32] = [SIGINT, SIGTERM]
     private var sources: [any DispatchSourceSignal] = []
-    private var first: Int32?
+    private var stopping = false
     private let lock = NSLock()
 
     init(onFirst: @escaping @Sendable () -> Void) {
@@ -173,10 +174,10 @@ final class InterruptHandler: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [unowned self] in
                 lock.lock()
-                let isFirst = first == nil
-                if isFirst { first = number }
+                let isFirst = !stopping
+                stopping = true
                 lock.unlock()
-                guard isFirst else { _exit(128 + number) }
+                guard isFirst else { _exit(ExitStatus.interrupted) }
                 let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
                 try? FileHandle.standardError.write(contentsOf: Data(
                     "\nawp: \(name): stopping the run; it can be resumed (Ctrl-C again to quit now)\n".utf8))
@@ -185,13 +186,6 @@ final class InterruptHandler: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
-    }
-
-    /// The exit status of a run the first signal stopped: 130 after Ctrl-C, 143 after SIGTERM.
-    var stoppedStatus: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return first.map { 128 + $0 }
     }
 
     func stop() {
