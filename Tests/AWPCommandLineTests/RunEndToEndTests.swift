@@ -168,6 +168,18 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aMisspeltTrustedPluginIsRefusedBeforeTheRunStarts() async throws {
+        try await TestSupport.withTemporaryDirectory { dir in
+            let home = dir.appendingPathComponent("home")
+            let output = try EndToEndTests.spawn("awp", ["run", EndToEndTests.examples.appendingPathComponent("a2-delegation-budget").path,
+                                                         "--trust-plugin", "fakee", "--home", home.path])
+            #expect(output.status == 1)
+            #expect(output.err.contains("--trust-plugin names no plugin 'fakee'"), "stderr: \(output.err)")
+            #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("runs").path))
+        }
+    }
+
     static func rows(_ example: String, _ file: String) throws -> Int {
         let text = try String(contentsOf: EndToEndTests.examples.appendingPathComponent("\(example)/workspace/inputs/\(file)"), encoding: .utf8)
         return text.split(separator: "\n", omittingEmptySubsequences: true).count - 1

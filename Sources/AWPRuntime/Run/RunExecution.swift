@@ -40,6 +40,12 @@ extension WorkflowRunner {
         let providers = Set(named.map {
             ModelReference(parsing: $0 ?? "", defaultProvider: defaultProvider, overrideProvider: options.provider).provider
         })
+        // A misspelt --trust-plugin would leave the plugin it meant confined and the user puzzled: refuse it.
+        let known = Set(catalog.plugins.map(\.name))
+        for name in options.trustedPlugins.sorted() where !known.contains(name) {
+            throw RunSetupError("--trust-plugin names no plugin '\(name)' (found: \(known.sorted().joined(separator: ", ")); "
+                + "see `awp plugins list`)")
+        }
         for provider in providers.sorted() where !installed.contains(provider) {
             throw RunSetupError("no provider plugin named '\(provider)' (installed: \(installed.sorted().joined(separator: ", ")); "
                 + "see `awp plugins list`)")
